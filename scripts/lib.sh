@@ -1,0 +1,73 @@
+# Shared by scripts/test and scripts/run: find Odoo 18, prepare the virtualenv, wake PostgreSQL.
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+say() { printf '[rental_risk] %s\n' "$*" >&2; }
+die() { say "ERROR: $*"; exit 2; }
+
+# Odoo source tree: $ODOO_PATH, else /opt/odoo. It must be an Odoo 18 tree (odoo-bin + release 18).
+find_odoo() {
+    ODOO_DIR="${ODOO_PATH:-/opt/odoo}"
+    if [ ! -f "$ODOO_DIR/odoo-bin" ] || [ ! -f "$ODOO_DIR/odoo/release.py" ] \
+        || ! grep -Eq '^version_info = \(18, 0' "$ODOO_DIR/odoo/release.py"; then
+        die "no Odoo 18.0 source tree at '$ODOO_DIR'.
+    Set ODOO_PATH to the folder that holds odoo-bin of an Odoo 18.0 Community checkout
+    (or put one at /opt/odoo), or run the addon with Docker instead: 'docker compose up'."
+    fi
+    ADDONS_PATH="$ODOO_DIR/addons,$ODOO_DIR/odoo/addons,$ROOT"
+}
+
+# A virtualenv with Odoo's requirements and ours, rebuilt only when one of them changes.
+ensure_venv() {
+    local python="${PYTHON:-}"
+    if [ -z "$python" ]; then
+        for candidate in python3.11 python3; do
+            if command -v "$candidate" >/dev/null 2>&1; then python="$candidate"; break; fi
+        done
+    fi
+    [ -n "$python" ] || die "no python3 found; Odoo 18 needs Python 3.10-3.12 (3.11 recommended)."
+    VENV="${RENTAL_RISK_VENV:-$HOME/.cache/rental_risk/venv}"
+    local stamp
+    stamp="$( { "$python" --version 2>&1; cat "$ODOO_DIR/requirements.txt" "$ROOT/requirements.txt" \
+        "$ROOT/scripts/odoo_requirements.py"; } | sha256sum | cut -c1-16)"
+    if [ -x "$VENV/bin/python" ] && [ "$(cat "$VENV/.rental_risk_stamp" 2>/dev/null)" = "$stamp" ]; then
+        PY="$VENV/bin/python"
+        return
+    fi
+    say "preparing the virtualenv $VENV (Odoo's requirements + requirements.txt)"
+    rm -rf "$VENV"
+    "$python" -m venv "$VENV" || die "could not create a virtualenv with $python"
+    PY="$VENV/bin/python"
+    "$PY" -m pip install -q --disable-pip-version-check --upgrade pip packaging \
+        || die "pip could not install packaging"
+    "$PY" "$ROOT/scripts/odoo_requirements.py" "$ODOO_DIR/requirements.txt" >"$VENV/odoo-requirements.txt" \
+        || die "could not read $ODOO_DIR/requirements.txt"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$VENV/odoo-requirements.txt" \
+        -r "$ROOT/requirements.txt" 2>&1 | grep -v "is ignored: it is neither a file nor a directory"
+    [ "${PIPESTATUS[0]}" = 0 ] || die "pip could not install the requirements (see above)"
+    echo "$stamp" >"$VENV/.rental_risk_stamp"
+}
+
+# PostgreSQL must answer on the local socket; start the local cluster if one is installed and down.
+ensure_postgres() {
+    if pg_isready -q 2>/dev/null; then return; fi
+    if command -v pg_lsclusters >/dev/null 2>&1; then
+        local version name
+        read -r version name _ < <(pg_lsclusters --no-header | head -n 1)
+        if [ -n "${version:-}" ]; then
+            say "starting PostgreSQL cluster $version/$name"
+            pg_ctlcluster --skip-systemctl-redirect "$version" "$name" start 2>/dev/null \
+                || pg_ctlcluster "$version" "$name" start || true
+        fi
+    fi
+    for _ in $(seq 1 30); do
+        pg_isready -q 2>/dev/null && return
+        sleep 1
+    done
+    die "PostgreSQL does not answer on the local socket. Start it, or set PGHOST/PGUSER for Odoo."
+}
+
+odoo_bin() {
+    "$PY" "$ODOO_DIR/odoo-bin" --addons-path="$ADDONS_PATH" "$@"
+}

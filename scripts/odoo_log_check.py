@@ -1,0 +1,76 @@
+"""Read an Odoo server log written with --test-enable and judge it.
+
+Prints one JSON object: tests run / failed (from Odoo's own test report line), every ERROR or
+CRITICAL line, and every WARNING that concerns rental_risk (logged by the addon, naming it or
+one of its models, or logged while the addon's module was being loaded); with --strict, every
+WARNING at all (the install log of rental_risk must carry none). Exit status 0 when the
+log is clean, 1 otherwise.
+
+Usage: python odoo_log_check.py LOGFILE [--module rental_risk] [--strict]
+"""
+
+import argparse
+import json
+import re
+import sys
+
+LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>[\w.]+): "
+    r"(?P<message>.*)$"
+)
+REPORT = re.compile(
+    r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests when loading database"
+)
+LOADING = re.compile(r"Loading module (?P<module>\w+) \(\d+/\d+\)")
+LOAD_DONE = re.compile(r"Modules loaded\.|\d+ modules loaded in|Starting post tests")
+
+
+def judge(lines, module, strict=False):
+    result = {"tests_run": 0, "tests_failed": 0, "report_found": False, "errors": [], "warnings": []}
+    loading = None
+    for raw in lines:
+        match = LINE.match(raw.rstrip("\n"))
+        if not match:
+            continue
+        level, logger, message = match["level"], match["logger"], match["message"]
+        if logger == "odoo.modules.loading":
+            loaded = LOADING.search(message)
+            if loaded:
+                loading = loaded["module"]
+            elif LOAD_DONE.search(message):
+                loading = None
+        report = REPORT.search(message)
+        if report and logger == "odoo.tests.result":
+            result["report_found"] = True
+            result["tests_run"] += int(report["run"])
+            result["tests_failed"] += int(report["failed"]) + int(report["errors"])
+            if level in ("ERROR", "CRITICAL"):
+                continue  # the failures themselves were already logged as ERROR lines
+        if level in ("ERROR", "CRITICAL"):
+            result["errors"].append(raw.strip())
+        elif level == "WARNING" and (
+            strict
+            or module in logger
+            or module in message
+            or "rental." in message
+            or loading == module
+        ):
+            result["warnings"].append(raw.strip())
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("logfile")
+    parser.add_argument("--module", default="rental_risk")
+    parser.add_argument("--strict", action="store_true", help="any WARNING at all fails the log")
+    args = parser.parse_args(argv)
+    with open(args.logfile, encoding="utf-8", errors="replace") as handle:
+        result = judge(handle, args.module, args.strict)
+    print(json.dumps(result))
+    clean = result["report_found"] and not result["errors"] and not result["warnings"]
+    return 0 if clean and not result["tests_failed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
