@@ -25,5 +25,4 @@
         "demo/rental_demo.xml",
     ],
     "application": True,
-    "installable": True,
 }

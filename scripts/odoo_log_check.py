@@ -19,14 +19,21 @@ LINE = re.compile(
     r"(?P<message>.*)$"
 )
 REPORT = re.compile(
-    r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests when loading database"
+    r"(?P<failed>\d+) failed, (?P<errors>\d+) error\(s\) of (?P<run>\d+) tests"
+    r" when loading database"
 )
 LOADING = re.compile(r"Loading module (?P<module>\w+) \(\d+/\d+\)")
 LOAD_DONE = re.compile(r"Modules loaded\.|\d+ modules loaded in|Starting post tests")
 
 
 def judge(lines, module, strict=False):
-    result = {"tests_run": 0, "tests_failed": 0, "report_found": False, "errors": [], "warnings": []}
+    result = {
+        "tests_run": 0,
+        "tests_failed": 0,
+        "report_found": False,
+        "errors": [],
+        "warnings": [],
+    }
     loading = None
     for raw in lines:
         match = LINE.match(raw.rstrip("\n"))

@@ -1,0 +1,585 @@
+"""Unit and property tests of the Odoo-free credit scoring engine (rental_risk/engine)."""
+
+import dataclasses
+import re
+
+import pytest
+from engine.scoring import (
+    DEFAULT_CONFIG,
+    CustomerFacts,
+    GradeTable,
+    ScoringConfig,
+    explain,
+    grade_drop,
+    score_customer,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+PROPERTY = settings(max_examples=200, deadline=None, derandomize=True, database=None)
+
+# A customer with solid history and nothing negative: the reference "good" customer.
+GOOD_HISTORY = {
+    "invoiced_amount": 40000.0,
+    "tenure_days": 730,
+    "completed_rentals": 10,
+    "paid_volume": 25000.0,
+}
+
+
+def _points(result, code):
+    return next(c.points for c in result.contributions if c.code == code)
+
+
+def _contribution(result, code):
+    return next(c for c in result.contributions if c.code == code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grades for typical customers
+# ---------------------------------------------------------------------------------------------
+
+
+def test_new_customer_gets_neutral_grade():
+    """A customer with no invoice and no rental scores the base and gets the neutral grade C."""
+    result = score_customer(CustomerFacts())
+    assert result.new_customer
+    assert result.score == DEFAULT_CONFIG.base_score == 55
+    assert result.grade == "C"
+    assert all(c.points == 0 for c in result.contributions)
+
+
+def test_new_verified_customer_stays_neutral():
+    """KYC alone does not lift a new customer out of the neutral grade."""
+    result = score_customer(CustomerFacts(kyc_verified=True))
+    assert result.score == 60
+    assert result.grade == "C"
+
+
+def test_new_customer_tenure_is_not_rewarded():
+    """Tenure without any invoice or completed rental is not history and earns nothing."""
+    result = score_customer(CustomerFacts(tenure_days=5000))
+    assert _points(result, "tenure") == 0
+    assert result.grade == "C"
+
+
+def test_perfect_payer_gets_grade_a():
+    """Paying on time with a solid history and verified identity earns an A."""
+    facts = CustomerFacts(**GOOD_HISTORY, kyc_verified=True, open_balance=2000.0)
+    result = score_customer(facts)
+    assert not result.new_customer
+    assert result.grade == "A"
+    assert all(c.points >= 0 for c in result.contributions)
+
+
+def test_long_standing_perfect_customer_reaches_100():
+    """With every bonus at its full threshold the default weights add up to exactly 100."""
+    facts = CustomerFacts(
+        invoiced_amount=80000.0,
+        paid_volume=80000.0,
+        tenure_days=2000,
+        completed_rentals=40,
+        kyc_verified=True,
+    )
+    assert score_customer(facts).score == 100
+
+
+def test_chronic_late_payer_gets_grade_d_or_e():
+    """Paying two months late with old debt outstanding drags a decent history to D or E."""
+    facts = CustomerFacts(
+        **GOOD_HISTORY,
+        weighted_days_late=60,
+        open_balance=10000.0,
+        overdue_balance=7000.0,
+        overdue_30=5000.0,
+        overdue_60=3000.0,
+        overdue_90=2000.0,
+        recent_days_late=70,
+        older_days_late=40,
+    )
+    assert score_customer(facts).grade in ("D", "E")
+
+
+def test_blacklist_caps_grade_at_e():
+    """A blacklisted customer is graded E however good the rest of the record is."""
+    facts = CustomerFacts(**GOOD_HISTORY, kyc_verified=True, blacklisted=True)
+    result = score_customer(facts)
+    assert result.grade == "E"
+    assert result.capped_by_blacklist
+    assert result.score == DEFAULT_CONFIG.grades.e_max_score == 34
+
+
+def test_blacklist_cap_is_an_explicit_contribution():
+    """The blacklist cap appears as its own negative contribution so the points still add up."""
+    facts = CustomerFacts(**GOOD_HISTORY, blacklisted=True)
+    result = score_customer(facts)
+    uncapped = score_customer(dataclasses.replace(facts, blacklisted=False))
+    assert _points(result, "blacklist") == result.score - uncapped.score < 0
+    assert result.base + sum(c.points for c in result.contributions) == result.score
+
+
+def test_blacklist_keeps_a_score_already_below_the_cap():
+    """Blacklisting a customer already in E leaves the score alone but still forces E."""
+    facts = CustomerFacts(weighted_days_late=90, lost_assets=3, damage_count=4, blacklisted=True)
+    result = score_customer(facts)
+    assert result.score < 34
+    assert _points(result, "blacklist") == 0
+    assert result.grade == "E"
+
+
+def test_kyc_adds_points():
+    """A verified identity adds the KYC weight to the score."""
+    facts = CustomerFacts(**GOOD_HISTORY)
+    verified = score_customer(dataclasses.replace(facts, kyc_verified=True))
+    assert verified.score - score_customer(facts).score == DEFAULT_CONFIG.kyc_weight
+    assert _points(verified, "kyc") == 5
+
+
+def test_early_payments_count_as_on_time():
+    """Negative days late (paid early) are accepted and count as on time, without a bonus."""
+    result = score_customer(CustomerFacts(**GOOD_HISTORY, weighted_days_late=-12))
+    assert _points(result, "payment_delay") == 0
+    assert _contribution(result, "payment_delay").detail == "pays on time on average"
+
+
+def test_small_overdue_residual_is_tolerated():
+    """An overdue residual below overdue_min_amount (bank fees, write-offs) costs nothing."""
+    facts = CustomerFacts(
+        **GOOD_HISTORY, open_balance=5.0, overdue_balance=5.0, overdue_30=5.0, overdue_90=0.0
+    )
+    result = score_customer(facts)
+    assert _points(result, "overdue_share") == 0
+    assert _points(result, "aged_overdue") == 0
+
+
+def test_worsening_payment_trend_is_penalised():
+    """Paying later recently than before costs points even at the same average delay."""
+    steady = CustomerFacts(
+        **GOOD_HISTORY, weighted_days_late=10, recent_days_late=10, older_days_late=10
+    )
+    worse = dataclasses.replace(steady, recent_days_late=30, older_days_late=2)
+    assert _points(score_customer(steady), "payment_trend") == 0
+    assert _points(score_customer(worse), "payment_trend") < 0
+
+
+def test_late_returns_are_judged_as_a_share_of_rentals():
+    """The same number of late returns costs less to a customer with many more rentals."""
+    few = CustomerFacts(**{**GOOD_HISTORY, "completed_rentals": 6}, late_returns=3, avg_late_days=2)
+    many = dataclasses.replace(few, completed_rentals=60)
+    assert _points(score_customer(many), "late_returns") > _points(
+        score_customer(few), "late_returns"
+    )
+
+
+def test_extreme_penalties_clamp_at_zero_and_still_add_up():
+    """When penalties exceed the base the score stops at 0 and contributions are scaled to fit."""
+    facts = CustomerFacts(
+        invoiced_amount=1000.0,
+        weighted_days_late=200,
+        open_balance=1000.0,
+        overdue_balance=1000.0,
+        overdue_30=1000.0,
+        overdue_60=1000.0,
+        overdue_90=1000.0,
+        recent_days_late=200,
+        older_days_late=0,
+        late_returns=10,
+        avg_late_days=30,
+        damage_count=10,
+        damage_amount=5000.0,
+        lost_assets=5,
+    )
+    result = score_customer(facts)
+    assert result.raw_score < 0
+    assert result.score == 0
+    assert result.grade == "E"
+    assert result.base + sum(c.points for c in result.contributions) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Explanations
+# ---------------------------------------------------------------------------------------------
+
+
+def test_explain_payment_delay_line():
+    """A late payer's reason reads "pays N days late on average: -P"."""
+    result = score_customer(CustomerFacts(**GOOD_HISTORY, weighted_days_late=23))
+    assert "pays 23 days late on average: -11" in explain(result)
+
+
+def test_explain_shows_bonuses_with_a_plus_sign():
+    """Bonuses are shown signed, e.g. "identity verified (KYC): +5"."""
+    result = score_customer(CustomerFacts(**GOOD_HISTORY, kyc_verified=True))
+    lines = explain(result)
+    assert "identity verified (KYC): +5" in lines
+    assert "customer for 24 months: +8" in lines
+    assert "10 completed rentals: +7" in lines
+    assert "25,000.00 paid in total: +7" in lines
+
+
+@pytest.mark.parametrize(
+    ("changes", "line"),
+    [
+        (
+            {"open_balance": 10000.0, "overdue_balance": 2500.0},
+            "25% of the open balance is overdue: -4",
+        ),
+        (
+            {
+                "open_balance": 10000.0,
+                "overdue_balance": 2500.0,
+                "overdue_30": 2500.0,
+                "overdue_60": 2500.0,
+                "overdue_90": 1000.0,
+            },
+            "1,000.00 overdue for more than 90 days: -4",
+        ),
+        (
+            {"recent_days_late": 25, "older_days_late": 5},
+            "pays 20 days later recently than before: -6",
+        ),
+        (
+            {"late_returns": 3, "avg_late_days": 4},
+            "returned 3 rentals late, by 4 days on average: -8",
+        ),
+        ({"damage_count": 1, "damage_amount": 1500.0}, "1 damage incident, 1,500.00 claimed: -4"),
+        ({"lost_assets": 1}, "lost 1 rented asset: -7"),
+        ({"blacklisted": True}, "customer is blacklisted: score capped at 34: -43"),
+    ],
+)
+def test_explain_line_format(changes, line):
+    """Each penalty reads as a plain-English reason followed by its points."""
+    result = score_customer(CustomerFacts(**{**GOOD_HISTORY, **changes}))
+    assert line in explain(result)
+
+
+def test_explain_skips_zero_points_unless_asked():
+    """Factors that did not move the score are hidden by default and listed on request."""
+    result = score_customer(CustomerFacts())
+    assert explain(result) == []
+    lines = explain(result, include_zero=True)
+    assert len(lines) == len(result.contributions)
+    assert "new customer: no posted invoice or completed rental yet: 0" in lines
+
+
+def test_contribution_exposes_template_and_params():
+    """Each reason carries its English template and params, for translation on the ORM side."""
+    result = score_customer(CustomerFacts(**GOOD_HISTORY, weighted_days_late=23))
+    delay = _contribution(result, "payment_delay")
+    assert delay.label == "Payment delay"
+    assert delay.message == "pays %(days)s days late on average"
+    assert dict(delay.params) == {"days": 23}
+    assert delay.detail == "pays 23 days late on average"
+    with pytest.raises(TypeError):
+        delay.params["days"] = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+
+
+def test_config_weights_change_the_outcome():
+    """A company weighting payment delay more heavily scores the same late payer lower."""
+    facts = CustomerFacts(**GOOD_HISTORY, weighted_days_late=30)
+    strict = ScoringConfig(payment_delay_weight=40.0)
+    assert score_customer(facts, strict).score < score_customer(facts).score
+
+
+def test_config_grade_table_changes_the_grade():
+    """Raising the A threshold turns the same score into a B."""
+    facts = CustomerFacts(**GOOD_HISTORY, kyc_verified=True)
+    demanding = ScoringConfig(grades=GradeTable(a=95, b=65, c=50, d=35))
+    assert score_customer(facts).grade == "A"
+    assert score_customer(facts, demanding).grade == "B"
+
+
+def test_config_from_dict_keeps_defaults_for_missing_keys():
+    """from_dict takes only what is given, turns a grades mapping into a GradeTable."""
+    config = ScoringConfig.from_dict(
+        {"base_score": 60.0, "kyc_weight": 8, "tenure_weight": None, "grades": {"a": 85}}
+    )
+    assert config.base_score == 60
+    assert config.kyc_weight == 8
+    assert config.tenure_weight == DEFAULT_CONFIG.tenure_weight
+    assert config.grades == GradeTable(a=85)
+
+
+def test_config_from_dict_rejects_unknown_keys():
+    """A misspelt setting name is an error, not a silently ignored value."""
+    with pytest.raises(ValueError, match="unknown scoring settings: kyc_wieght"):
+        ScoringConfig.from_dict({"kyc_wieght": 8})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"kyc_weight": -1.0}, "kyc_weight must be a finite number, zero or more"),
+        ({"base_score": 101}, "base_score must be a whole number from 0 to 100"),
+        ({"base_score": 55.5}, "base_score must be a whole number from 0 to 100"),
+        ({"payment_delay_full_days": 5.0}, "payment_delay_full_days must be greater than"),
+        ({"tenure_full_days": 0.0}, "tenure_full_days must be greater than zero"),
+        ({"min_rentals_for_rate": 0.0}, "min_rentals_for_rate must be at least 1"),
+    ],
+)
+def test_invalid_config_raises(kwargs, message):
+    """Settings that would break the curves are refused with the setting's name."""
+    with pytest.raises(ValueError, match=message):
+        ScoringConfig(**kwargs)
+
+
+def test_grade_table_must_be_strictly_decreasing():
+    """Grade thresholds out of order are refused."""
+    with pytest.raises(ValueError, match="0 < d < c < b < a <= 100"):
+        GradeTable(a=80, b=50, c=65, d=35)
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [
+        (100, "A"),
+        (80, "A"),
+        (79, "B"),
+        (65, "B"),
+        (64, "C"),
+        (50, "C"),
+        (49, "D"),
+        (35, "D"),
+        (34, "E"),
+        (0, "E"),
+    ],
+)
+def test_grade_boundaries(score, grade):
+    """Each default threshold is the lowest score of its grade."""
+    assert DEFAULT_CONFIG.grades.grade_for(score) == grade
+
+
+# ---------------------------------------------------------------------------------------------
+# Invalid facts
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "invoiced_amount",
+        "open_balance",
+        "overdue_balance",
+        "damage_amount",
+        "paid_volume",
+        "tenure_days",
+        "avg_late_days",
+    ],
+)
+def test_negative_amount_raises_value_error(name):
+    """A negative amount or duration is refused with the field's name."""
+    with pytest.raises(ValueError, match=re.escape(f"{name} must not be negative, got -1.0")):
+        CustomerFacts(**{name: -1.0})
+
+
+def test_negative_count_raises_value_error():
+    """A negative count is refused with the field's name."""
+    with pytest.raises(ValueError, match="damage_count must not be negative, got -1"):
+        CustomerFacts(damage_count=-1)
+
+
+def test_fractional_count_raises_value_error():
+    """Counts must be whole numbers."""
+    with pytest.raises(ValueError, match=re.escape("late_returns must be a whole number, got 1.5")):
+        CustomerFacts(late_returns=1.5)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), "12", None])
+def test_non_finite_or_non_numeric_fact_raises_value_error(value):
+    """NaN, infinity, text or None where a number is expected are refused."""
+    with pytest.raises(ValueError, match="weighted_days_late must be a finite number"):
+        CustomerFacts(weighted_days_late=value)
+
+
+def test_non_boolean_flag_raises_value_error():
+    """Identity flags must be real booleans, not truthy values."""
+    with pytest.raises(ValueError, match="blacklisted must be True or False"):
+        CustomerFacts(blacklisted=1)
+
+
+def test_overdue_buckets_out_of_order_raise_value_error():
+    """More overdue past 90 days than past 60 days is a caller bug and is refused."""
+    with pytest.raises(ValueError, match=r"overdue_90 \(500.0\) cannot exceed overdue_60"):
+        CustomerFacts(overdue_balance=500.0, overdue_30=500.0, overdue_60=100.0, overdue_90=500.0)
+
+
+def test_overdue_may_exceed_open_balance():
+    """Unallocated credits can make the open balance smaller than the overdue part: accepted."""
+    result = score_customer(CustomerFacts(**GOOD_HISTORY, open_balance=0.0, overdue_balance=800.0))
+    assert _points(result, "overdue_share") == -15
+
+
+# ---------------------------------------------------------------------------------------------
+# grade_drop
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "drop"),
+    [("A", "C", 2), ("B", "B", 0), ("A", "E", 4), ("D", "B", -2), (None, "E", 0), (False, "D", 0)],
+)
+def test_grade_drop_counts_steps(old, new, drop):
+    """grade_drop counts how many grades were lost; improvements are negative, no old grade is 0."""
+    assert grade_drop(old, new) == drop
+
+
+def test_grade_drop_rejects_unknown_grade():
+    """An unknown grade is an error, not a silent zero."""
+    with pytest.raises(ValueError, match="unknown grade 'F'"):
+        grade_drop("A", "F")
+
+
+# ---------------------------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------------------------
+
+_amounts = st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False)
+_fractions = st.floats(min_value=0, max_value=1)
+_days_late = st.floats(min_value=-60, max_value=3650, allow_nan=False, allow_infinity=False)
+_counts = st.integers(min_value=0, max_value=10_000)
+
+
+@st.composite
+def customer_facts(draw):
+    """Arbitrary but consistent facts: overdue buckets nested inside the overdue balance."""
+    overdue_balance = draw(_amounts)
+    overdue_30 = overdue_balance * draw(_fractions)
+    overdue_60 = overdue_30 * draw(_fractions)
+    overdue_90 = overdue_60 * draw(_fractions)
+    return CustomerFacts(
+        invoiced_amount=draw(_amounts),
+        weighted_days_late=draw(_days_late),
+        open_balance=draw(_amounts),
+        overdue_balance=overdue_balance,
+        overdue_30=overdue_30,
+        overdue_60=overdue_60,
+        overdue_90=overdue_90,
+        recent_days_late=draw(st.none() | _days_late),
+        older_days_late=draw(st.none() | _days_late),
+        late_returns=draw(_counts),
+        avg_late_days=draw(st.floats(min_value=0, max_value=365)),
+        damage_count=draw(_counts),
+        damage_amount=draw(_amounts),
+        lost_assets=draw(st.integers(min_value=0, max_value=100)),
+        tenure_days=draw(st.floats(min_value=0, max_value=36500)),
+        completed_rentals=draw(_counts),
+        paid_volume=draw(_amounts),
+        kyc_verified=draw(st.booleans()),
+        blacklisted=draw(st.booleans()),
+    )
+
+
+_configs = st.builds(
+    ScoringConfig,
+    base_score=st.integers(min_value=0, max_value=100),
+    payment_delay_weight=st.floats(min_value=0, max_value=200),
+    lost_asset_weight=st.floats(min_value=0, max_value=200),
+    tenure_weight=st.floats(min_value=0, max_value=200),
+    paid_volume_weight=st.floats(min_value=0, max_value=200),
+    kyc_weight=st.floats(min_value=0, max_value=200),
+)
+
+
+@PROPERTY
+@given(facts=customer_facts(), config=st.just(DEFAULT_CONFIG) | _configs)
+def test_score_is_always_within_0_and_100(facts, config):
+    """Whatever the facts and weights, the score is an integer from 0 to 100 with a valid grade."""
+    result = score_customer(facts, config)
+    assert isinstance(result.score, int)
+    assert 0 <= result.score <= 100
+    assert result.grade in ("A", "B", "C", "D", "E")
+
+
+@PROPERTY
+@given(facts=customer_facts(), config=st.just(DEFAULT_CONFIG) | _configs)
+def test_contributions_add_up_exactly_to_the_score(facts, config):
+    """base + sum of the integer contribution points equals the score, even when clamped."""
+    result = score_customer(facts, config)
+    assert result.base + sum(c.points for c in result.contributions) == result.score
+
+
+@PROPERTY
+@given(facts=customer_facts())
+def test_grade_matches_score_and_blacklist(facts):
+    """The grade is the grade of the score, and always E for a blacklisted customer."""
+    result = score_customer(facts)
+    expected = "E" if facts.blacklisted else DEFAULT_CONFIG.grades.grade_for(result.score)
+    assert result.grade == expected
+
+
+def _worse(name):
+    """Strategy-driven change making one fact worse while keeping the facts consistent."""
+
+    def change(facts, data):
+        value = getattr(facts, name)
+        if name == "overdue_30":
+            return {name: value + (facts.overdue_balance - value) * data.draw(_fractions)}
+        if name == "overdue_60":
+            return {name: value + (facts.overdue_30 - value) * data.draw(_fractions)}
+        if name == "overdue_90":
+            return {name: value + (facts.overdue_60 - value) * data.draw(_fractions)}
+        if name in ("recent_days_late", "older_days_late") and value is None:
+            return {name: data.draw(_days_late)} if name == "recent_days_late" else {}
+        if name == "blacklisted":
+            return {name: True}
+        if isinstance(value, int):
+            return {name: value + data.draw(st.integers(min_value=0, max_value=1000))}
+        return {name: value + data.draw(st.floats(min_value=0, max_value=1e6))}
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "weighted_days_late",
+        "overdue_balance",
+        "overdue_30",
+        "overdue_60",
+        "overdue_90",
+        "recent_days_late",
+        "late_returns",
+        "avg_late_days",
+        "damage_count",
+        "damage_amount",
+        "lost_assets",
+        "blacklisted",
+    ],
+)
+@PROPERTY
+@given(facts=customer_facts(), data=st.data())
+def test_worse_facts_never_raise_the_score(name, facts, data):
+    """More lateness, overdue, late returns, damage or lost assets never raise the score."""
+    worse = dataclasses.replace(facts, **_worse(name)(facts, data))
+    assert score_customer(worse).score <= score_customer(facts).score
+
+
+@PROPERTY
+@given(
+    facts=customer_facts(),
+    open_balance=_amounts,
+    shares=st.tuples(_fractions, _fractions),
+)
+def test_larger_overdue_share_never_raises_the_score(facts, open_balance, shares):
+    """For a given open balance, a larger overdue part of it never raises the score."""
+    low, high = sorted(shares)
+    base = dataclasses.replace(
+        facts, open_balance=open_balance, overdue_30=0.0, overdue_60=0.0, overdue_90=0.0
+    )
+    less = dataclasses.replace(base, overdue_balance=open_balance * low)
+    more = dataclasses.replace(base, overdue_balance=open_balance * high)
+    assert score_customer(more).score <= score_customer(less).score
+
+
+@PROPERTY
+@given(facts=customer_facts())
+def test_kyc_never_lowers_the_score(facts):
+    """Verifying a customer's identity never lowers the score."""
+    verified = dataclasses.replace(facts, kyc_verified=True)
+    unverified = dataclasses.replace(facts, kyc_verified=False)
+    assert score_customer(verified).score >= score_customer(unverified).score
