@@ -1,0 +1,449 @@
+"""Benchmark of the scheduled customer rescoring at scale (rental_risk).
+
+Loads ``--partners`` customers, ``--invoices`` posted customer invoices (with their receivable
+lines, payments and reconciliations) and ``--rental-lines`` confirmed rental order lines in bulk
+(INSERT ... SELECT generate_series) into a database where rental_risk is installed, then, in one
+process:
+
+* times the naive way over a sample of ``--sample`` customers: per customer, ORM
+  ``search_read`` of its invoices, receivable lines, reconciliations, order lines and serials,
+  facts computed in Python, the engine, and an ORM ``write`` of the results; extrapolated to
+  every customer;
+* times the real thing: ``res.partner._cron_rescore_partners()`` over every customer (batches
+  of set-based queries, history rows, alerts; without the per-batch COMMIT, which only happens
+  under the scheduler);
+* prints both, the ratio and whether the targets hold (full <= 60 s, >= 50x faster).
+
+Only the columns the aggregates read are realistic: an invoice has its receivable line but no
+income or tax lines, payments are one entry per customer with one line per invoice paid.
+The bulk load is committed, the measures are rolled back: run it on a throw-away database
+(``bench/run_bench_scoring.sh`` creates one, installs the module, runs this, drops it).
+
+Usage: python bench/bench_scoring.py -d DB --odoo-path /opt/odoo --addons-path PATHS
+"""
+
+import argparse
+import sys
+import time
+from datetime import date, timedelta
+
+MARK = "rr-bench"
+FULL_TARGET_S = 60.0
+RATIO_TARGET = 50.0
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--odoo-path", default="/opt/odoo")
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--partners", type=int, default=100_000)
+    parser.add_argument("--invoices", type=int, default=1_000_000)
+    parser.add_argument("--rental-lines", type=int, default=300_000)
+    parser.add_argument("--sample", type=int, default=200, help="customers of the naive loop")
+    return parser.parse_args()
+
+
+def step(label, started):
+    print(f"  {label}: {time.perf_counter() - started:.1f} s", flush=True)
+    return time.perf_counter()
+
+
+def bulk_load(env, args):
+    """Customers, invoices, payments, reconciliations, rental orders and serials in bulk."""
+    cr = env.cr
+    company = env.company
+    today = date.today()
+    sale_journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+    )
+    bank_journal = env["account.journal"].search(
+        [("type", "=", "bank"), ("company_id", "=", company.id)], limit=1
+    )
+    receivable = env["account.account"].search(
+        [("account_type", "=", "asset_receivable"), ("company_ids", "in", company.id)], limit=1
+    )
+    if not (sale_journal and bank_journal and receivable):
+        sys.exit("the company has no chart of accounts: install rental_risk on a fresh database")
+    product = env["product.product"].create(
+        {
+            "name": "Bench rental camera",
+            "is_storable": True,
+            "tracking": "serial",
+            "rental_ok": True,
+            "rental_price_day": 80.0,
+            "rental_replacement_value": 2500.0,
+        }
+    )
+    env.flush_all()
+    params = {
+        "mark": MARK,
+        "company": company.id,
+        "currency": company.currency_id.id,
+        "sale_journal": sale_journal.id,
+        "bank_journal": bank_journal.id,
+        "receivable": receivable.id,
+        "product": product.id,
+        "uom": product.uom_id.id,
+        "today": today,
+        "partners": args.partners,
+        "invoices": args.invoices,
+        "lines": args.rental_lines,
+    }
+    started = time.perf_counter()
+    print("loading data", flush=True)
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, complete_name, ref, active, is_company, type,
+                                 customer_rank, supplier_rank, autopost_bills, lang,
+                                 create_uid, write_uid, create_date, write_date)
+        SELECT 'Bench Customer ' || n, 'Bench Customer ' || n, %(mark)s, TRUE, TRUE,
+               'contact', 1, 0, 'ask', 'en_US', 1, 1, now(), now()
+          FROM generate_series(1, %(partners)s) AS n
+        """,
+        params,
+    )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref = %(mark)s", params)
+    cr.execute("SELECT min(id) FROM res_partner WHERE ref = %(mark)s", params)
+    params["p0"] = cr.fetchone()[0]
+    started = step(f"{args.partners} customers", started)
+
+    # Invoices: 7 in 10 paid (up to 60 days late), 1 in 10 half paid, 2 in 10 open; every 25th
+    # document is a credit note. Dates spread over three years, due 30 days after.
+    cr.execute(
+        """
+        INSERT INTO account_move (name, ref, journal_id, company_id, currency_id, state,
+                                  move_type, auto_post, date, invoice_date, invoice_date_due,
+                                  partner_id, commercial_partner_id, amount_untaxed, amount_tax,
+                                  amount_total, amount_residual, amount_untaxed_signed,
+                                  amount_total_signed, amount_total_in_currency_signed,
+                                  amount_residual_signed, payment_state,
+                                  create_uid, write_uid, create_date, write_date)
+        SELECT 'BINV/' || n, %(mark)s, %(sale_journal)s, %(company)s, %(currency)s, 'posted',
+               v.move_type, 'no', v.invoice_date, v.invoice_date, v.invoice_date + 30,
+               v.partner, v.partner, v.amount, 0, v.amount, v.residual, v.sign * v.amount,
+               v.sign * v.amount, v.sign * v.amount, v.sign * v.residual,
+               CASE WHEN v.residual = 0 THEN 'paid' WHEN v.residual < v.amount THEN 'partial'
+                    ELSE 'not_paid' END,
+               1, 1, now(), now()
+          FROM generate_series(1::bigint, %(invoices)s) AS n,
+               LATERAL (SELECT %(p0)s + (n - 1) %% %(partners)s AS partner,
+                               %(today)s::date - ((n * 7919) %% 1095)::int AS invoice_date,
+                               CASE WHEN n %% 25 = 0 THEN 'out_refund' ELSE 'out_invoice' END
+                                   AS move_type,
+                               CASE WHEN n %% 25 = 0 THEN -1 ELSE 1 END AS sign,
+                               (100 + (n * 37) %% 4900)::numeric AS amount) w,
+               LATERAL (SELECT w.*,
+                               CASE WHEN w.move_type = 'out_refund' THEN w.amount
+                                    WHEN n %% 10 < 7 THEN 0
+                                    WHEN n %% 10 = 7 THEN round(w.amount / 2, 2)
+                                    ELSE w.amount END AS residual) v
+        """,
+        params,
+    )
+    started = step(f"{args.invoices} posted customer invoices and credit notes", started)
+    # The receivable line of each invoice (what payments are reconciled with).
+    cr.execute(
+        """
+        INSERT INTO account_move_line (move_id, name, journal_id, company_id, company_currency_id,
+                                       currency_id, account_id, partner_id, display_type,
+                                       parent_state, date, date_maturity, balance, debit, credit,
+                                       amount_currency, amount_residual,
+                                       amount_residual_currency, reconciled,
+                                       create_uid, write_uid, create_date, write_date)
+        SELECT am.id, am.name, am.journal_id, am.company_id, am.currency_id, am.currency_id,
+               %(receivable)s, am.partner_id, 'payment_term', 'posted', am.date,
+               am.invoice_date_due, am.amount_total_signed,
+               GREATEST(am.amount_total_signed, 0), GREATEST(-am.amount_total_signed, 0),
+               am.amount_total_signed, am.amount_residual_signed, am.amount_residual_signed,
+               am.amount_residual_signed = 0, 1, 1, now(), now()
+          FROM account_move am
+         WHERE am.ref = %(mark)s
+        """,
+        params,
+    )
+    started = step("receivable lines", started)
+    # One payment entry per customer, one line per invoice paid, dated 5 days early to 60 late.
+    cr.execute(
+        """
+        INSERT INTO account_move (name, ref, journal_id, company_id, currency_id, state,
+                                  move_type, auto_post, date, partner_id, commercial_partner_id,
+                                  create_uid, write_uid, create_date, write_date)
+        SELECT 'BPAY/' || p.id, %(mark)s || '-pay', %(bank_journal)s, %(company)s,
+               %(currency)s, 'posted', 'entry', 'no', %(today)s, p.id, p.id,
+               1, 1, now(), now()
+          FROM res_partner p
+         WHERE p.ref = %(mark)s
+        """,
+        params,
+    )
+    cr.execute(
+        """
+        INSERT INTO account_move_line (move_id, name, journal_id, company_id, company_currency_id,
+                                       currency_id, account_id, partner_id, display_type,
+                                       parent_state, date, date_maturity, balance, debit, credit,
+                                       amount_currency, amount_residual,
+                                       amount_residual_currency, reconciled,
+                                       create_uid, write_uid, create_date, write_date)
+        SELECT pm.id, 'B' || inv.id, pm.journal_id, pm.company_id, pm.currency_id,
+               pm.currency_id, %(receivable)s, pm.partner_id, 'product', 'posted', pay.date,
+               pay.date, -pay.amount, 0, pay.amount, -pay.amount, 0, 0, TRUE,
+               1, 1, now(), now()
+          FROM account_move_line inv
+          JOIN account_move am ON am.id = inv.move_id
+          JOIN account_move pm ON pm.partner_id = am.partner_id AND pm.ref = %(mark)s || '-pay',
+               LATERAL (SELECT inv.date_maturity + ((inv.id * 13) %% 66 - 5)::int AS date,
+                               am.amount_total - am.amount_residual AS amount) pay
+         WHERE am.ref = %(mark)s
+           AND am.move_type = 'out_invoice'
+           AND am.amount_residual < am.amount_total
+        """,
+        params,
+    )
+    started = step("payment lines", started)
+    cr.execute(
+        """
+        INSERT INTO account_partial_reconcile (debit_move_id, credit_move_id, company_id,
+                                               debit_currency_id, credit_currency_id, amount,
+                                               debit_amount_currency, credit_amount_currency,
+                                               max_date, create_uid, write_uid, create_date,
+                                               write_date)
+        SELECT inv.id, pay.id, pay.company_id, pay.currency_id, pay.currency_id, pay.credit,
+               pay.credit, pay.credit, GREATEST(pay.date, inv.date), 1, 1, now(), now()
+          FROM account_move_line pay
+          JOIN account_move_line inv ON inv.id = substr(pay.name, 2)::int
+         WHERE pay.journal_id = %(bank_journal)s AND pay.name LIKE 'B%%'
+        """,
+        params,
+    )
+    started = step(f"{cr.rowcount} reconciliations", started)
+
+    # One confirmed rental order per customer (while lines last), 3 rental lines each: two
+    # invoiced, one not; 1 line in 20 was returned late.
+    orders = max(1, args.rental_lines // 3)
+    cr.execute(
+        """
+        INSERT INTO sale_order (name, company_id, partner_id, partner_invoice_id,
+                                partner_shipping_id, date_order, picking_policy, state,
+                                currency_id, currency_rate, create_uid, write_uid, create_date,
+                                write_date)
+        SELECT 'BSO/' || n, %(company)s, %(p0)s + (n - 1) %% %(partners)s,
+               %(p0)s + (n - 1) %% %(partners)s, %(p0)s + (n - 1) %% %(partners)s,
+               %(today)s::date - ((n * 31) %% 700)::int, 'direct', 'sale', %(currency)s, 1.0,
+               1, 1, now(), now()
+          FROM generate_series(1, %(orders)s) AS n
+        """,
+        dict(params, orders=orders),
+    )
+    cr.execute(
+        """
+        INSERT INTO sale_order_line (order_id, name, product_id, product_uom, product_uom_qty,
+                                     price_unit, price_subtotal, price_tax, price_total,
+                                     untaxed_amount_invoiced, untaxed_amount_to_invoice,
+                                     customer_lead, company_id, currency_id, state,
+                                     is_rental, rental_start, rental_end, rental_is_late,
+                                     rental_late_hours, qty_invoiced, is_downpayment,
+                                     create_uid, write_uid, create_date, write_date)
+        SELECT so.id, 'Bench rental', %(product)s, %(uom)s, 1, 240, 240, 48, 288,
+               CASE WHEN k < 2 THEN 240 ELSE 0 END, CASE WHEN k < 2 THEN 0 ELSE 240 END,
+               0, %(company)s, %(currency)s, 'sale', TRUE, so.date_order,
+               so.date_order + interval '3 days', FALSE,
+               CASE WHEN (so.id + k) %% 20 = 0 THEN 30 ELSE 0 END,
+               CASE WHEN k < 2 THEN 1 ELSE 0 END, FALSE, 1, 1, now(), now()
+          FROM sale_order so, generate_series(0, 2) AS k
+         WHERE so.name LIKE 'BSO/%%'
+        """,
+        params,
+    )
+    started = step(f"{orders} rental orders, {cr.rowcount} rental lines", started)
+    # Serials: one in 5 customers has a camera out, one in 100 lost one.
+    cr.execute(
+        """
+        INSERT INTO stock_lot (name, rental_barcode, product_id, product_uom_id, company_id,
+                               rental_ok, rental_state, rental_replacement_value,
+                               rental_partner_id, rental_usage_counter, create_uid, write_uid,
+                               create_date, write_date)
+        SELECT 'BSN-' || n, 'BSN-' || n, %(product)s, %(uom)s, %(company)s, TRUE,
+               CASE WHEN n %% 20 = 0 THEN 'lost' ELSE 'out' END, 2500,
+               %(p0)s + ((n - 1) * 5) %% %(partners)s, 0, 1, 1, now(), now()
+          FROM generate_series(1, %(lots)s) AS n
+        """,
+        dict(params, lots=args.partners // 5),
+    )
+    started = step(f"{cr.rowcount} serials out or lost", started)
+    for table in (
+        "res_partner",
+        "account_move",
+        "account_move_line",
+        "account_partial_reconcile",
+        "sale_order",
+        "sale_order_line",
+        "stock_lot",
+    ):
+        cr.execute(f"ANALYZE {table}")
+    cr.commit()
+    step("ANALYZE", started)
+    return params["p0"]
+
+
+def naive_rescore(env, partner_id, today):
+    """What a straightforward implementation does for one customer: ORM reads, Python sums."""
+    from odoo.addons.rental_risk.engine.scoring import CustomerFacts, score_customer
+
+    moves = env["account.move"].search_read(
+        [
+            ("commercial_partner_id", "=", partner_id),
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ],
+        [
+            "move_type",
+            "amount_total_signed",
+            "amount_residual_signed",
+            "invoice_date",
+            "invoice_date_due",
+        ],
+    )
+    invoice_ids = [m["id"] for m in moves if m["move_type"] == "out_invoice"]
+    lines = env["account.move.line"].search_read(
+        [("move_id", "in", invoice_ids), ("display_type", "=", "payment_term")],
+        ["date_maturity", "matched_credit_ids"],
+    )
+    partials = env["account.partial.reconcile"].search_read(
+        [("debit_move_id", "in", [line["id"] for line in lines])],
+        ["amount", "max_date", "debit_move_id"],
+    )
+    due = {line["id"]: line["date_maturity"] for line in lines}
+    paid = sum(p["amount"] for p in partials)
+    weighted = sum(
+        p["amount"] * (p["max_date"] - due[p["debit_move_id"][0]]).days for p in partials
+    )
+    recent_from = today - timedelta(days=180)
+    recent = [p for p in partials if p["max_date"] >= recent_from]
+    older = [p for p in partials if p["max_date"] < recent_from]
+
+    def days(items):
+        total = sum(p["amount"] for p in items)
+        return (
+            sum(p["amount"] * (p["max_date"] - due[p["debit_move_id"][0]]).days for p in items)
+            / total
+        )
+
+    overdue = [
+        (m["amount_residual_signed"], (today - m["invoice_date_due"]).days)
+        for m in moves
+        if m["move_type"] == "out_invoice" and m["invoice_date_due"] < today
+    ]
+    order_lines = env["sale.order.line"].search_read(
+        [("order_id.partner_id", "=", partner_id), ("state", "=", "sale")],
+        ["untaxed_amount_to_invoice", "price_total", "price_subtotal", "rental_late_hours"],
+    )
+    lots = env["stock.lot"].search_read(
+        [("rental_partner_id", "=", partner_id), ("rental_state", "in", ("out", "lost"))],
+        ["rental_state", "rental_replacement_value"],
+    )
+    late = [line["rental_late_hours"] for line in order_lines if line["rental_late_hours"] > 0]
+    open_balance = max(0.0, sum(m["amount_residual_signed"] for m in moves))
+    overdue_balance = sum(amount for amount, _days in overdue)
+    facts = CustomerFacts(
+        invoiced_amount=max(0.0, sum(m["amount_total_signed"] for m in moves)),
+        weighted_days_late=weighted / paid if paid else 0.0,
+        open_balance=open_balance,
+        overdue_balance=overdue_balance,
+        overdue_30=sum(a for a, d in overdue if d > 30),
+        overdue_60=sum(a for a, d in overdue if d > 60),
+        overdue_90=sum(a for a, d in overdue if d > 90),
+        recent_days_late=days(recent) if recent and older else None,
+        older_days_late=days(older) if recent and older else None,
+        late_returns=len(late),
+        avg_late_days=sum(late) / len(late) / 24 if late else 0.0,
+        lost_assets=sum(1 for lot in lots if lot["rental_state"] == "lost"),
+        tenure_days=float((today - min(m["invoice_date"] for m in moves)).days) if moves else 0.0,
+        paid_volume=paid,
+    )
+    result = score_customer(facts)
+    exposure = (
+        open_balance
+        + sum(
+            line["untaxed_amount_to_invoice"] * line["price_total"] / line["price_subtotal"]
+            for line in order_lines
+            if line["price_subtotal"]
+        )
+        + sum(lot["rental_replacement_value"] for lot in lots if lot["rental_state"] == "out")
+    )
+    env["res.partner"].browse(partner_id).write(
+        {
+            "rental_score": result.score,
+            "rental_grade_computed": result.grade,
+            "rental_score_explanation": "\n".join(
+                f"{c.detail}: {c.points}" for c in result.contributions if c.points
+            ),
+            "rental_exposure_at_scoring": exposure,
+        }
+    )
+    env.flush_all()
+
+
+def main():
+    args = parse_args()
+    sys.path.insert(0, args.odoo_path)
+    # Odoo is importable only once its path is known.
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["-d", args.database, f"--addons-path={args.addons_path}"])
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        p0 = bulk_load(env, args)
+        today = date.today()
+        step_size = max(1, args.partners // args.sample)
+        sample = [p0 + i * step_size for i in range(args.sample)]
+
+        print(f"naive loop over {len(sample)} customers (per-customer ORM reads)", flush=True)
+        env.invalidate_all()
+        started = time.perf_counter()
+        for partner_id in sample:
+            naive_rescore(env, partner_id, today)
+        naive_sample_s = time.perf_counter() - started
+        cr.rollback()
+        naive_full_s = naive_sample_s / len(sample) * args.partners
+
+        print("full rescoring: res.partner._cron_rescore_partners()", flush=True)
+        env.invalidate_all()
+        started = time.perf_counter()
+        done = env["res.partner"]._cron_rescore_partners()
+        env.flush_all()
+        full_s = time.perf_counter() - started
+        cr.execute(
+            "SELECT rental_grade, count(*) FROM res_partner WHERE ref = %s GROUP BY 1 ORDER BY 1",
+            [MARK],
+        )
+        grades = ", ".join(f"{grade}: {count}" for grade, count in cr.fetchall())
+        cr.execute("SELECT count(*) FROM rental_score_history")
+        history = cr.fetchone()[0]
+        cr.rollback()
+
+    ratio = naive_full_s / full_s if full_s else float("inf")
+    print()
+    print(f"customers rescored         : {done} ({grades}); {history} history rows")
+    print(f"full rescoring             : {full_s:8.1f} s  ({done / full_s:,.0f} customers/s)")
+    print(
+        f"naive loop                 : {naive_sample_s:8.2f} s for {len(sample)} customers "
+        f"-> {naive_full_s:8.1f} s extrapolated to {args.partners}"
+    )
+    print(f"ratio naive / full         : {ratio:8.1f}x")
+    ok_time = full_s <= FULL_TARGET_S
+    ok_ratio = ratio >= RATIO_TARGET
+    verdict_time = "OK" if ok_time else "MISSED"
+    verdict_ratio = "OK" if ok_ratio else "MISSED"
+    print(
+        f"targets                    : full <= {FULL_TARGET_S:.0f} s {verdict_time}, "
+        f">= {RATIO_TARGET:.0f}x {verdict_ratio}"
+    )
+    return 0 if ok_time and ok_ratio else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+from odoo import models
+from odoo.tools.sql import create_index
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def init(self):
+        super().init()
+        # The rescoring aggregates posted customer invoices by commercial partner for batches of
+        # thousands of partners; account does not index commercial_partner_id, and without it
+        # every batch would scan the whole journal.
+        create_index(
+            self.env.cr,
+            indexname="account_move_rental_risk_customer_idx",
+            tablename="account_move",
+            expressions=["commercial_partner_id", "invoice_date_due"],
+            where="state = 'posted' AND move_type IN ('out_invoice', 'out_refund')",
+        )
+
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        # A new invoice or credit note changes the customer's balance: rescore at once.
+        customer_moves = posted.filtered(lambda move: move.is_sale_document(include_receipts=False))
+        if customer_moves:
+            customer_moves.commercial_partner_id.sudo()._rental_risk_rescore()
+        return posted
+
+    def button_draft(self):
+        customers = self.filtered(
+            lambda move: move.state == "posted" and move.is_sale_document(include_receipts=False)
+        ).commercial_partner_id
+        res = super().button_draft()
+        if customers:
+            customers.sudo()._rental_risk_rescore()
+        return res

@@ -1,0 +1,13 @@
+from odoo import models
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    def unlink(self):
+        # Unreconciling a payment makes the invoice open again: rescore its customer.
+        # (New reconciliations are caught in account.move.line._reconcile_plan, once complete.)
+        lines = self.debit_move_id | self.credit_move_id
+        res = super().unlink()
+        lines.exists()._rental_risk_rescore_customers()
+        return res

@@ -1,0 +1,476 @@
+import re
+from datetime import timedelta
+
+from psycopg2 import errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, create_index, format_datetime
+
+from .stock_lot import UNAVAILABLE_STATES
+
+# Detail of PostgreSQL's exclusion violation: "... conflicts with existing key (...)=([12,13),
+# ["2025-03-01 09:00:00","2025-03-03 09:00:00"))." We read the other booking's lot and period
+# from it because, under REPEATABLE READ, the row committed by the concurrent transaction is
+# invisible to ours and cannot be queried.
+_EXISTING_KEY_RE = re.compile(
+    r'existing key \(.*\)=\(\[(\d+),\d+\), \["([^"]+)","([^"]+)"\)\)', re.DOTALL
+)
+
+
+class RentalBooking(models.Model):
+    _name = "rental.booking"
+    _description = "Rental Booking"
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+    # The Python pre-check in create()/write() gives a clear message, but it cannot see bookings
+    # made by concurrent transactions that have not committed yet (transaction isolation): two
+    # salespeople confirming the same serial for the same week at the same moment would both
+    # pass it. Only a database constraint can refuse that, as hr_work_entry does for validated
+    # work entries: an EXCLUSION constraint, backed by a GiST index, refuses two live bookings
+    # of the same serial whose blocked periods [date_start, date_block_end) overlap. The second
+    # transaction waits for the first one and fails when it commits. The same index serves the
+    # availability queries below (_get_available_lots, _is_lot_available).
+    _sql_constraints = [
+        (
+            "date_check",
+            "CHECK (date_end > date_start)",
+            "A booking must end after it starts; fix the return date.",
+        ),
+        (
+            "lot_period_excl",
+            """
+                EXCLUDE USING GIST (
+                    int4range(lot_id, lot_id, '[]') WITH =,
+                    tsrange(date_start, date_block_end, '[)') WITH &&
+                )
+                WHERE (state != 'cancelled')
+            """,
+            "This serial is already booked for an overlapping period; choose another serial or "
+            "another period.",
+        ),
+    ]
+
+    name = fields.Char(string="Booking", compute="_compute_name", store=True, index="trigram")
+    lot_id = fields.Many2one(
+        "stock.lot",
+        string="Serial",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        domain=f"[('rental_ok', '=', True), ('rental_state', 'not in', {UNAVAILABLE_STATES})]",
+    )
+    product_id = fields.Many2one(
+        "product.product", string="Product", related="lot_id.product_id", store=True, index=True
+    )
+    order_line_id = fields.Many2one(
+        "sale.order.line",
+        ondelete="cascade",
+        index="btree_not_null",
+        check_company=True,
+    )
+    order_id = fields.Many2one(
+        "sale.order", string="Order", related="order_line_id.order_id", store=True, index=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", related="order_id.partner_id", store=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        index=True,
+    )
+    date_start = fields.Datetime(string="Start", required=True)
+    date_end = fields.Datetime(string="End", required=True)
+    date_block_end = fields.Datetime(
+        string="Blocked Until",
+        compute="_compute_date_block_end",
+        store=True,
+        precompute=True,
+        help="End of the booking plus the product's turnaround time, during which the serial "
+        "cannot be booked again. The turnaround time is taken when the booking is made or "
+        "its period changes.",
+    )
+    state = fields.Selection(
+        [
+            ("reserved", "Reserved"),
+            ("out", "Out"),
+            ("returned", "Returned"),
+            ("cancelled", "Cancelled"),
+        ],
+        string="Status",
+        default="reserved",
+        required=True,
+        index=True,
+        copy=False,
+    )
+    note = fields.Char(help="Why the serial is blocked, e.g. a maintenance slot.")
+
+    def init(self):
+        # The exclusion constraint's index answers "is this serial free?". "Which serials of
+        # this product are free?" would probe it once per serial (60 ms for 2,000 serials at
+        # 1M bookings); this index finds the product's busy serials in one scan instead.
+        create_index(
+            self.env.cr,
+            "rental_booking_product_period_index",
+            self._table,
+            [
+                "int4range(product_id, product_id, '[]')",
+                "tsrange(date_start, date_block_end, '[)')",
+            ],
+            method="gist",
+            where="state != 'cancelled'",
+        )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("lot_id.name", "order_id.name")
+    def _compute_name(self):
+        for booking in self:
+            parts = [booking.lot_id.name or "", booking.order_id.name]
+            booking.name = " / ".join(part for part in parts if part)
+
+    @api.depends("lot_id", "order_line_id")
+    def _compute_company_id(self):
+        for booking in self:
+            booking.company_id = (
+                booking.order_line_id.company_id
+                or booking.lot_id.company_id
+                or booking.company_id
+                or self.env.company
+            )
+
+    # The turnaround time is read when the period is set and deliberately not a dependency:
+    # changing it on the product must not rewrite (and possibly make overlap) past bookings.
+    @api.depends("date_end", "lot_id")
+    def _compute_date_block_end(self):
+        for booking in self:
+            booking.date_block_end = booking.date_end and booking.date_end + timedelta(
+                hours=booking.lot_id.product_id.rental_padding_hours
+            )
+
+    # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for booking in self:
+            self._check_period(booking.lot_id, booking.date_start, booking.date_end)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        items = []
+        for vals in vals_list:
+            lot = self.env["stock.lot"].browse(vals.get("lot_id") or [])
+            start = fields.Datetime.to_datetime(vals.get("date_start"))
+            end = fields.Datetime.to_datetime(vals.get("date_end"))
+            self._check_lot_bookable(lot)
+            self._check_period(lot, start, end)
+            if vals.get("state", "reserved") != "cancelled":
+                items.append((lot, start, end))
+        self._check_no_conflict(items)
+        try:
+            with self.env.cr.savepoint():
+                bookings = super().create(vals_list)
+                self.flush_model()
+        except errors.ExclusionViolation as error:
+            raise self._exclusion_violation_error(error) from None
+        return bookings
+
+    def write(self, vals):
+        revived = vals.get("state", "cancelled") != "cancelled" and any(
+            booking.state == "cancelled" for booking in self
+        )
+        if not ({"lot_id", "date_start", "date_end"} & vals.keys() or revived):
+            return super().write(vals)
+        if "lot_id" in vals:
+            self._check_lot_bookable(self.env["stock.lot"].browse(vals["lot_id"]))
+        items = []
+        for booking in self:
+            lot = (
+                self.env["stock.lot"].browse(vals["lot_id"]) if "lot_id" in vals else booking.lot_id
+            )
+            start = (
+                fields.Datetime.to_datetime(vals["date_start"])
+                if "date_start" in vals
+                else booking.date_start
+            )
+            end = (
+                fields.Datetime.to_datetime(vals["date_end"])
+                if "date_end" in vals
+                else booking.date_end
+            )
+            self._check_period(lot, start, end)
+            if vals.get("state", booking.state) != "cancelled":
+                items.append((lot, start, end))
+        self._check_no_conflict(items, exclude=self)
+        try:
+            with self.env.cr.savepoint():
+                res = super().write(vals)
+                self.flush_model()
+        except errors.ExclusionViolation as error:
+            raise self._exclusion_violation_error(error) from None
+        return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_cancel(self):
+        """Cancel reserved bookings: their serials become free for the period again."""
+        not_reserved = self.filtered(lambda b: b.state not in ("reserved", "cancelled"))
+        if not_reserved:
+            raise UserError(
+                self.env._(
+                    "The booking %(booking)s cannot be cancelled: its serial has already been "
+                    "handed out. Process the return instead.",
+                    booking=not_reserved[0].display_name,
+                )
+            )
+        self.filtered(lambda b: b.state == "reserved").write({"state": "cancelled"})
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_available_lots(self, product, date_start, date_end, company=None, exclude_line=None):
+        """Serials of ``product`` free from ``date_start`` to ``date_end``, in one query.
+
+        The busy serials come from one scan of the GiST index on (product, blocked period),
+        written with the expressions of the exclusion constraint.
+
+        A serial is free when it belongs to ``company`` (or to no company), is not in one of
+        the UNAVAILABLE_STATES and has no live booking whose blocked period overlaps
+        [date_start, date_end + turnaround time of the product). Bookings of ``exclude_line``
+        (a sale.order.line) are ignored, to re-plan the serials of that line.
+
+        :return: stock.lot recordset, ordered by serial number
+        """
+        product.ensure_one()
+        if not product.rental_ok:
+            return self.env["stock.lot"]
+        company = company or self.env.company
+        block_end = date_end + timedelta(hours=product.rental_padding_hours)
+        self.flush_model(["lot_id", "date_start", "date_block_end", "state", "order_line_id"])
+        self.env["stock.lot"].flush_model(["product_id", "company_id", "rental_state"])
+        query = SQL(
+            """
+            SELECT lot.id
+              FROM stock_lot lot
+             WHERE lot.product_id = %(product)s
+               AND (lot.company_id = %(company)s OR lot.company_id IS NULL)
+               AND lot.rental_state NOT IN %(unavailable)s
+               AND lot.id NOT IN (%(busy)s)
+          ORDER BY lot.name, lot.id
+            """,
+            product=product.id,
+            company=company.id,
+            unavailable=UNAVAILABLE_STATES,
+            busy=SQL(
+                "SELECT b.lot_id FROM (%s) b",
+                self._overlap_query(
+                    date_start, block_end, product_id=product.id, exclude_line=exclude_line
+                ),
+            ),
+        )
+        self.env.cr.execute(query)
+        return self.env["stock.lot"].browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _is_lot_available(self, lot, date_start, date_end, exclude=None):
+        """Whether ``lot`` can be booked from ``date_start`` to ``date_end`` (one indexed query).
+
+        :param exclude: rental.booking records to ignore (the bookings being re-planned)
+        """
+        lot.ensure_one()
+        if not lot.rental_ok or lot.rental_state in UNAVAILABLE_STATES:
+            return False
+        block_end = date_end + timedelta(hours=lot.product_id.rental_padding_hours)
+        self.flush_model(["lot_id", "date_start", "date_block_end", "state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT EXISTS (%s)",
+                self._overlap_query(date_start, block_end, lot_id=lot.id, exclude=exclude),
+            )
+        )
+        return not self.env.cr.fetchone()[0]
+
+    @api.model
+    def _overlap_query(
+        self, date_start, block_end, lot_id=None, product_id=None, exclude=None, exclude_line=None
+    ):
+        """SELECT of the live bookings of a serial (``lot_id``) or of all serials of a product
+        (``product_id``) overlapping [date_start, block_end).
+
+        Written with the very expressions of the GiST indexes (the exclusion constraint's for a
+        serial, rental_booking_product_period_index for a product) so that PostgreSQL answers
+        from them.
+        """
+        if lot_id:
+            key = SQL(
+                "int4range(b.lot_id, b.lot_id, '[]') = int4range(%s, %s, '[]')", lot_id, lot_id
+            )
+        else:
+            key = SQL(
+                "int4range(b.product_id, b.product_id, '[]') = int4range(%s, %s, '[]')",
+                product_id,
+                product_id,
+            )
+        conditions = [
+            key,
+            SQL(
+                "tsrange(b.date_start, b.date_block_end, '[)') && tsrange(%s, %s, '[)')",
+                date_start,
+                block_end,
+            ),
+            SQL("b.state != 'cancelled'"),
+        ]
+        if exclude:
+            conditions.append(SQL("b.id NOT IN %s", tuple(exclude.ids)))
+        if exclude_line:
+            conditions.append(SQL("b.order_line_id IS DISTINCT FROM %s", exclude_line.id))
+        return SQL(
+            "SELECT b.id, b.lot_id, b.date_start, b.date_block_end FROM rental_booking b WHERE %s",
+            SQL(" AND ").join(conditions),
+        )
+
+    @api.model
+    def _create_bookings(self, order_line, lots):
+        """Book each serial of ``lots`` for the rental period of ``order_line``.
+
+        :return: the new rental.booking records, one per serial
+        :raise ValidationError: when a serial is not free, naming the serial and the period
+        """
+        return self.create([self._prepare_booking_vals(order_line, lot) for lot in lots])
+
+    @api.model
+    def _prepare_booking_vals(self, order_line, lot):
+        return {
+            "lot_id": lot.id,
+            "order_line_id": order_line.id,
+            "company_id": order_line.company_id.id,
+            "date_start": order_line.rental_start,
+            "date_end": order_line.rental_end,
+        }
+
+    @api.model
+    def _check_lot_bookable(self, lot):
+        if not lot:
+            return
+        if not lot.product_id.rental_ok:
+            raise ValidationError(
+                self.env._(
+                    "The serial %(serial)s cannot be booked: it is a serial of a non-rental "
+                    "product (%(product)s). Tick 'Can be Rented' on the product or choose a "
+                    "rental serial.",
+                    serial=lot.display_name,
+                    product=lot.product_id.display_name,
+                )
+            )
+        if lot.rental_state in UNAVAILABLE_STATES:
+            states = dict(lot._fields["rental_state"]._description_selection(self.env))
+            raise ValidationError(
+                self.env._(
+                    "The serial %(serial)s cannot be booked: it is %(state)s. Choose another "
+                    "serial, or make this one available first.",
+                    serial=lot.display_name,
+                    state=states[lot.rental_state].lower(),
+                )
+            )
+
+    @api.model
+    def _check_period(self, lot, date_start, date_end):
+        if not date_start or not date_end:
+            raise ValidationError(
+                self.env._("A booking needs a start and an end; fill in both dates.")
+            )
+        if date_end <= date_start:
+            raise ValidationError(
+                self.env._(
+                    "The booking of %(serial)s ends on %(end)s, which is not after its start on "
+                    "%(start)s; set a return date after the pickup date.",
+                    serial=lot.display_name,
+                    start=format_datetime(self.env, date_start),
+                    end=format_datetime(self.env, date_end),
+                )
+            )
+
+    @api.model
+    def _check_no_conflict(self, items, exclude=None):
+        """Refuse overlapping periods among ``items`` and against the stored bookings.
+
+        :param items: list of (stock.lot, date_start, date_end)
+        :param exclude: bookings being rewritten, ignored in the stored ones
+        """
+        blocked = []
+        for lot, start, end in items:
+            block_end = end + timedelta(hours=lot.product_id.rental_padding_hours)
+            for other_lot, other_start, other_block_end in blocked:
+                if other_lot == lot and start < other_block_end and other_start < block_end:
+                    raise ValidationError(
+                        self._build_conflict_message(lot, other_start, other_block_end)
+                    )
+            blocked.append((lot, start, block_end))
+        if not blocked:
+            return
+        self.flush_model(["lot_id", "date_start", "date_block_end", "state"])
+        queries = [
+            self._overlap_query(start, block_end, lot_id=lot.id, exclude=exclude)
+            for lot, start, block_end in blocked
+        ]
+        self.env.cr.execute(SQL("%s LIMIT 1", SQL(" UNION ALL ").join(queries)))
+        row = self.env.cr.fetchone()
+        if row:
+            booking = self.browse(row[0])
+            raise ValidationError(
+                self._build_conflict_message(
+                    self.env["stock.lot"].browse(row[1]), row[2], row[3], booking=booking
+                )
+            )
+
+    @api.model
+    def _build_conflict_message(self, lot, date_start, block_end, booking=None):
+        """The one message every refused double booking shows."""
+        reference = booking and booking.sudo().name
+        return self.env._(
+            "The serial %(serial)s is already booked from %(start)s until %(end)s "
+            "(turnaround time included)%(reference)s. Choose another serial or another period.",
+            serial=lot.display_name,
+            start=format_datetime(self.env, date_start),
+            end=format_datetime(self.env, block_end),
+            reference=f" ({reference})" if reference else "",
+        )
+
+    @api.model
+    def _exclusion_violation_error(self, error):
+        """Turn PostgreSQL's exclusion violation into a ValidationError in plain words."""
+        match = _EXISTING_KEY_RE.search(error.diag.message_detail or "")
+        if not match:
+            return ValidationError(
+                self.env._(
+                    "This serial has just been booked for an overlapping period by another user. "
+                    "Reload the availability and choose another serial or another period."
+                )
+            )
+        lot = self.env["stock.lot"].browse(int(match.group(1)))
+        return ValidationError(
+            self._build_conflict_message(
+                lot,
+                fields.Datetime.to_datetime(match.group(2)),
+                fields.Datetime.to_datetime(match.group(3)),
+            )
+        )

@@ -1,0 +1,68 @@
+from odoo import api, fields, models
+
+from ..engine.scoring import GRADES
+
+# Credit limit a grade gets when a company has not set its own table (company currency).
+DEFAULT_GRADE_LIMITS = {"A": 50000.0, "B": 20000.0, "C": 10000.0, "D": 2000.0, "E": 0.0}
+
+
+class RentalGradeLimit(models.Model):
+    _name = "rental.grade.limit"
+    _description = "Credit Limit per Risk Grade"
+    _order = "company_id, grade"
+    _check_company_auto = True
+    _sql_constraints = [
+        (
+            "company_grade_uniq",
+            "unique (company_id, grade)",
+            "Each grade has one credit limit per company; edit the existing line instead.",
+        ),
+        (
+            "credit_limit_positive",
+            "CHECK (credit_limit >= 0)",
+            "A credit limit cannot be negative; use 0 to allow no credit.",
+        ),
+    ]
+
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        ondelete="cascade",
+    )
+    grade = fields.Selection([(grade, grade) for grade in GRADES], string="Grade", required=True)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    credit_limit = fields.Monetary(
+        string="Credit Limit",
+        currency_field="currency_id",
+        help="Credit limit given to customers of this grade, unless set by hand on the customer.",
+    )
+
+    @api.model
+    def _create_missing_rows(self, companies=None):
+        """Give every company (or ``companies``) a line per grade with the default limits."""
+        companies = companies if companies is not None else self.env["res.company"].search([])
+        existing = {
+            (company.id, grade)
+            for company, grade in self.sudo()._read_group(
+                [("company_id", "in", companies.ids)], ["company_id", "grade"]
+            )
+        }
+        self.sudo().create(
+            [
+                {"company_id": company.id, "grade": grade, "credit_limit": limit}
+                for company in companies
+                for grade, limit in DEFAULT_GRADE_LIMITS.items()
+                if (company.id, grade) not in existing
+            ]
+        )
+
+    @api.model
+    def _get_limits(self, companies):
+        """{company_id: {grade: limit}} for ``companies``, defaults where a line is missing."""
+        limits = {company.id: dict(DEFAULT_GRADE_LIMITS) for company in companies}
+        for line in self.sudo().search([("company_id", "in", companies.ids)]):
+            limits[line.company_id.id][line.grade] = line.credit_limit
+        return limits

@@ -1,0 +1,30 @@
+from odoo import fields, models
+
+from ..engine.scoring import GRADES
+
+GRADE_SELECTION = [(grade, grade) for grade in GRADES]
+
+
+class RentalScoreHistory(models.Model):
+    """One row per change of a customer's score or grade: the trend behind the current grade.
+
+    Rows are written in bulk by the rescoring (plain SQL INSERT, see
+    ``res.partner._rental_risk_apply_results``) and never edited afterwards.
+    """
+
+    _name = "rental.score.history"
+    _description = "Customer Score History"
+    _order = "date desc, id desc"
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one("res.company", string="Company", index=True)
+    date = fields.Datetime(string="Scored On", required=True, default=fields.Datetime.now)
+    score = fields.Integer(string="Score", aggregator="avg")
+    grade = fields.Selection(GRADE_SELECTION, string="Grade")
+    previous_score = fields.Integer(string="Previous Score", aggregator=None)
+    previous_grade = fields.Selection(GRADE_SELECTION, string="Previous Grade")
+    score_change = fields.Integer(string="Change", aggregator="sum")
+    explanation = fields.Text(string="Explanation")

@@ -1,0 +1,69 @@
+from odoo import api, fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    rental_location_id = fields.Many2one(
+        "stock.location",
+        check_company=True,
+        ondelete="restrict",
+        help="Internal location, outside any warehouse, holding the gear out with customers: it "
+        "stays the company's asset (no cost of goods sold is booked on pickup).",
+    )
+    # Customer credit scoring settings (helper C); the grade table is rental.grade.limit.
+    rental_risk_alert_step = fields.Integer(
+        string="Grade Drop Alert Step",
+        default=1,
+        help="Alert the salesperson and the Risk Officers when a customer's grade falls by at "
+        "least this many steps (1: any drop, e.g. B to C).",
+    )
+    rental_risk_overdue_min_amount = fields.Monetary(
+        string="Overdue Tolerance",
+        currency_field="currency_id",
+        default=10.0,
+        help="Overdue balances below this amount (bank fees, rounding) do not lower the score.",
+    )
+    rental_risk_paid_volume_full = fields.Monetary(
+        string="Paid Volume for Full Bonus",
+        currency_field="currency_id",
+        default=50000.0,
+        help="Total paid by a customer that earns the full paid-volume bonus.",
+    )
+    rental_grade_limit_ids = fields.One2many(
+        "rental.grade.limit", "company_id", string="Credit Limits per Grade"
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["rental.grade.limit"]._create_missing_rows(companies)
+        return companies
+
+    def _create_per_company_locations(self):
+        res = super()._create_per_company_locations()
+        self._rental_create_location()
+        return res
+
+    def _rental_create_location(self):
+        """Create the rental location of companies that have none; return all their locations."""
+        parent = self.env.ref("stock.stock_location_locations", raise_if_not_found=False)
+        for company in self.filtered(lambda c: not c.rental_location_id):
+            company.sudo().rental_location_id = (
+                self.env["stock.location"]
+                .sudo()
+                .create(
+                    {
+                        "name": self.env._("Out on Rental"),
+                        "usage": "internal",
+                        "location_id": parent.id if parent else False,
+                        "company_id": company.id,
+                    }
+                )
+            )
+        return self.rental_location_id
+
+    @api.model
+    def _rental_create_missing_locations(self):
+        """Give every existing company its rental location (run at module install)."""
+        self.search([("rental_location_id", "=", False)])._rental_create_location()

@@ -1,0 +1,1074 @@
+import ast
+import logging
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, get_lang, split_every
+
+from odoo.addons.base.models.res_lang import intersperse
+
+from ..engine.scoring import (
+    GRADES,
+    CustomerFacts,
+    ScoringConfig,
+    format_points,
+    grade_drop,
+    score_customer,
+)
+from .rental_score_history import GRADE_SELECTION
+
+_logger = logging.getLogger(__name__)
+
+USER_GROUP = "rental_risk.rental_risk_group_user"
+OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
+MANAGER_GROUP = "rental_risk.rental_risk_group_manager"
+
+#: Payments made within this many days count as "recent" for the payment trend factor.
+RECENT_PAYMENT_DAYS = 180
+#: Partners scored per batch by the scheduled rescoring (one set of queries per batch).
+RESCORE_BATCH_SIZE = 2000
+#: Risk inputs only Risk Managers may change (the KYC flag needs a Risk Officer).
+RISK_MANAGER_FIELDS = (
+    "rental_credit_limit",
+    "rental_credit_limit_manual",
+    "rental_blacklisted",
+    "rental_grade_override",
+    "rental_grade_override_reason",
+    "rental_grade_override_until",
+    "rental_grade_override_user_id",
+)
+#: Columns the rescoring writes with SQL; their cache is invalidated afterwards.
+SCORED_FIELDS = [
+    "rental_score",
+    "rental_grade_computed",
+    "rental_grade",
+    "rental_score_explanation",
+    "rental_scored_at",
+    "rental_credit_limit",
+    "rental_exposure_at_scoring",
+    "rental_available_credit_at_scoring",
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------------
+    # Fields
+    # ------------------------------------------------------------------
+    # Risk lives on the commercial partner (the company, or a person without company); its
+    # contacts show the commercial partner's values through the rental_commercial_* fields.
+
+    rental_score = fields.Integer(
+        string="Risk Score",
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        groups=USER_GROUP,
+        help="0 (worst) to 100 (best), from payment behaviour, rentals and identity checks.",
+    )
+    rental_grade_computed = fields.Selection(
+        GRADE_SELECTION,
+        string="Computed Grade",
+        readonly=True,
+        copy=False,
+        groups=USER_GROUP,
+        help="Grade given by the score, before any manual override.",
+    )
+    rental_grade = fields.Selection(
+        GRADE_SELECTION,
+        string="Risk Grade",
+        compute="_compute_rental_grade",
+        store=True,
+        index=True,
+        copy=False,
+        groups=USER_GROUP,
+        help="Grade in force: the override while it lasts, otherwise the computed grade.",
+    )
+    rental_grade_override = fields.Selection(
+        GRADE_SELECTION,
+        string="Overridden Grade",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups=USER_GROUP,
+    )
+    rental_grade_override_reason = fields.Char(
+        string="Override Reason", readonly=True, copy=False, tracking=True, groups=OFFICER_GROUP
+    )
+    rental_grade_override_until = fields.Date(
+        string="Override Until",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        groups=OFFICER_GROUP,
+        help="Last day the override applies; the daily rescoring ends it afterwards.",
+    )
+    rental_grade_override_user_id = fields.Many2one(
+        "res.users", string="Overridden By", readonly=True, copy=False, groups=OFFICER_GROUP
+    )
+    rental_score_explanation = fields.Text(
+        string="Score Explanation", readonly=True, copy=False, groups=USER_GROUP
+    )
+    rental_scored_at = fields.Datetime(
+        string="Last Scored", readonly=True, copy=False, groups=USER_GROUP
+    )
+    rental_score_history_ids = fields.One2many(
+        "rental.score.history", "partner_id", string="Score History", groups=USER_GROUP
+    )
+    rental_currency_id = fields.Many2one(
+        "res.currency", string="Risk Currency", compute="_compute_rental_currency_id"
+    )
+    rental_credit_limit = fields.Monetary(
+        string="Rental Credit Limit",
+        currency_field="rental_currency_id",
+        compute="_compute_rental_credit_limit",
+        store=True,
+        readonly=False,
+        copy=False,
+        groups=USER_GROUP,
+        help="Follows the grade table of the company unless set by hand.",
+    )
+    rental_credit_limit_manual = fields.Boolean(
+        string="Limit Set by Hand",
+        copy=False,
+        groups=USER_GROUP,
+        help="Keep this limit when the grade changes instead of following the grade table.",
+    )
+    rental_exposure = fields.Monetary(
+        string="Exposure",
+        currency_field="rental_currency_id",
+        compute="_compute_rental_exposure",
+        groups=USER_GROUP,
+        help="Open receivables + confirmed orders not yet invoiced + replacement value of the "
+        "assets out with the customer - deposits held, in company currency.",
+    )
+    rental_available_credit = fields.Monetary(
+        string="Available Credit",
+        currency_field="rental_currency_id",
+        compute="_compute_rental_exposure",
+        groups=USER_GROUP,
+    )
+    # Snapshots refreshed by every rescoring, so lists and graphs can sort, filter and sum them.
+    rental_exposure_at_scoring = fields.Monetary(
+        string="Exposure (Last Scoring)",
+        currency_field="rental_currency_id",
+        readonly=True,
+        copy=False,
+        groups=USER_GROUP,
+    )
+    rental_available_credit_at_scoring = fields.Monetary(
+        string="Available Credit (Last Scoring)",
+        currency_field="rental_currency_id",
+        readonly=True,
+        copy=False,
+        groups=USER_GROUP,
+    )
+    # Minimal identity inputs of the scoring; the blacklist issue extends them with its models.
+    rental_kyc_verified = fields.Boolean(
+        string="Identity Verified (KYC)", copy=False, tracking=True, groups=USER_GROUP
+    )
+    rental_blacklisted = fields.Boolean(
+        string="Blacklisted", copy=False, tracking=True, groups=USER_GROUP
+    )
+    rental_commercial_grade = fields.Selection(
+        related="commercial_partner_id.rental_grade", string="Company Risk Grade"
+    )
+    rental_commercial_score = fields.Integer(
+        related="commercial_partner_id.rental_score", string="Company Risk Score"
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("rental_grade_computed", "rental_grade_override")
+    def _compute_rental_grade(self):
+        for partner in self:
+            partner.rental_grade = partner.rental_grade_override or partner.rental_grade_computed
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_rental_currency_id(self):
+        for partner in self:
+            partner.rental_currency_id = partner._rental_risk_company().currency_id
+
+    @api.depends("rental_grade", "rental_credit_limit_manual", "company_id")
+    def _compute_rental_credit_limit(self):
+        companies = self.env["res.company"].browse(
+            {partner._rental_risk_company().id for partner in self}
+        )
+        limits = self.env["rental.grade.limit"]._get_limits(companies)
+        for partner in self:
+            if partner.rental_credit_limit_manual:
+                partner.rental_credit_limit = partner.rental_credit_limit
+            elif partner.rental_grade:
+                company = partner._rental_risk_company()
+                partner.rental_credit_limit = limits[company.id][partner.rental_grade]
+            else:
+                partner.rental_credit_limit = 0.0
+
+    @api.depends_context("company")
+    def _compute_rental_exposure(self):
+        commercial = self.commercial_partner_id.filtered("id")
+        exposures = self._rental_risk_get_exposure(commercial.ids)
+        for partner in self:
+            partner_commercial = partner.commercial_partner_id
+            exposure = exposures.get(partner_commercial.id, {}).get("total", 0.0)
+            partner.rental_exposure = exposure
+            partner.rental_available_credit = partner.rental_currency_id.round(
+                partner_commercial.rental_credit_limit - exposure
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        self._rental_risk_check_write(vals)
+        return super().write(vals)
+
+    def _rental_risk_check_write(self, vals):
+        """Refuse risk inputs to users below the group that owns them (the ORM is reachable by
+        RPC, so hiding the fields in the view is not enough). Values sent unchanged, as a form
+        does after an onchange, are let through."""
+        if self.env.su:
+            return
+        changed = self._rental_risk_changed_fields(vals)
+        if changed & set(RISK_MANAGER_FIELDS) and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Risk Manager can change a customer's credit limit, blacklist or "
+                    "grade override; ask one to do it."
+                )
+            )
+        if "rental_kyc_verified" in changed and not self.env.user.has_group(OFFICER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Risk Officer can mark a customer's identity as verified; ask one to "
+                    "check the documents."
+                )
+            )
+
+    def _rental_risk_changed_fields(self, vals):
+        """Names of the guarded risk fields ``vals`` would actually change on ``self``."""
+        changed = set()
+        for fname in (*RISK_MANAGER_FIELDS, "rental_kyc_verified"):
+            if fname not in vals:
+                continue
+            field = self._fields[fname]
+            for partner in self.sudo():
+                new = field.convert_to_record(field.convert_to_cache(vals[fname], partner), partner)
+                if new != partner[fname]:
+                    changed.add(fname)
+                    break
+        return changed
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_rental_risk_rescore(self):
+        """Rescore the customer now (button on the Risk tab)."""
+        self._rental_risk_rescore()
+        return True
+
+    def action_rental_risk_override(self):
+        """Open the override wizard (Risk Managers only, checked again by the wizard)."""
+        self.ensure_one()
+        self._rental_risk_check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Risk Grade"),
+            "res_model": "res.partner.risk.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_rental_risk_end_override(self):
+        """End the override now and go back to the computed grade."""
+        self._rental_risk_check_manager()
+        self._rental_risk_end_override(
+            self.env._("Grade override ended by %(user)s.", user=self.env.user.name)
+        )
+        return True
+
+    def action_rental_risk_history(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "rental_risk.rental_score_history_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods: overrides
+    # ------------------------------------------------------------------
+
+    def _rental_risk_check_manager(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Risk Manager can override a customer's risk grade; ask one to do it."
+                )
+            )
+
+    def _rental_risk_set_override(self, grade, reason, until):
+        """Force ``grade`` until ``until`` (inclusive) on the commercial partners, with a note."""
+        self._rental_risk_check_manager()
+        if grade not in GRADES:
+            raise UserError(self.env._("Choose a grade from A to E for the override."))
+        if not reason or not until:
+            raise UserError(
+                self.env._(
+                    "Give a reason and an end date: an override must say why and when it ends."
+                )
+            )
+        if until < fields.Date.context_today(self):
+            raise UserError(
+                self.env._("The override end date is in the past; choose a later date.")
+            )
+        partners = self.commercial_partner_id
+        old_grades = {partner.id: partner.rental_grade for partner in partners}
+        partners.write(
+            {
+                "rental_grade_override": grade,
+                "rental_grade_override_reason": reason,
+                "rental_grade_override_until": until,
+                "rental_grade_override_user_id": self.env.user.id,
+            }
+        )
+        for partner in partners:
+            partner.message_post(
+                body=self.env._(
+                    "Risk grade overridden from %(old)s to %(new)s until %(until)s by %(user)s: "
+                    "%(reason)s",
+                    old=old_grades[partner.id] or "-",
+                    new=grade,
+                    until=fields.Date.to_string(until),
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _rental_risk_end_override(self, message):
+        partners = self.commercial_partner_id.filtered("rental_grade_override")
+        if not partners:
+            return
+        partners.sudo().write(
+            {
+                "rental_grade_override": False,
+                "rental_grade_override_reason": False,
+                "rental_grade_override_until": False,
+                "rental_grade_override_user_id": False,
+            }
+        )
+        for partner in partners:
+            partner.message_post(body=message, subtype_xmlid="mail.mt_note")
+
+    @api.model
+    def _rental_risk_end_expired_overrides(self):
+        """End the overrides whose last day has passed; the grade goes back to the computed one."""
+        today = fields.Date.context_today(self)
+        expired = self.sudo().search(
+            [("rental_grade_override", "!=", False), ("rental_grade_override_until", "<", today)]
+        )
+        expired._rental_risk_end_override(
+            self.env._("Grade override expired; the computed grade applies again.")
+        )
+        return expired
+
+    # ------------------------------------------------------------------
+    # Business methods: scheduled and event rescoring
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_rescore_partners(self, batch_size=RESCORE_BATCH_SIZE):
+        """Rescore every customer once a day, in batches that report progress.
+
+        Under the scheduler (``ir_cron_progress_id`` in the context) one batch is scored per
+        call: the scheduler commits it, sees the remaining count and calls again (Odoo 18's
+        ``_notify_progress`` protocol), so no commit happens here. Called directly (server
+        action, tests, bench) every batch runs in the caller's transaction.
+
+        Partners not scored since the start of the day are taken in id order, so a run that is
+        stopped (timeout, restart) resumes where it stopped and a second run the same day does
+        nothing. Each batch costs the same handful of set-based queries whatever its size.
+        Returns the number of customers scored.
+        """
+        self._rental_risk_end_expired_overrides()
+        cutoff = datetime.combine(fields.Date.today(), time.min)
+        partner_ids = self._rental_risk_pending_ids(cutoff)
+        batches = list(split_every(batch_size, partner_ids, list))
+        if self.env.context.get("ir_cron_progress_id"):
+            batches = batches[:1]
+        done = 0
+        for batch in batches:
+            self._rental_risk_rescore_ids(batch)
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(partner_ids) - done)
+            _logger.info(
+                "Rental risk: rescored %s customers, %s to go", done, len(partner_ids) - done
+            )
+        return done
+
+    @api.model
+    def _rental_risk_pending_ids(self, cutoff):
+        """Ids of the customers (commercial partners with invoices or confirmed orders) not
+        scored since ``cutoff``, in id order."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                 WHERE p.active
+                   AND p.id = p.commercial_partner_id
+                   AND (p.rental_scored_at IS NULL OR p.rental_scored_at < %(cutoff)s)
+                   AND (p.customer_rank > 0 OR EXISTS (
+                        SELECT 1
+                          FROM sale_order so
+                          JOIN res_partner sp ON sp.id = so.partner_id
+                         WHERE so.state = 'sale' AND sp.commercial_partner_id = p.id))
+                 ORDER BY p.id
+                """,
+                cutoff=cutoff,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _rental_risk_rescore(self):
+        """Rescore the commercial partners of ``self`` now (events: invoice posted, payment
+        reconciled, late return, lost asset, order confirmed). Set-based for the whole set."""
+        partner_ids = sorted(set(self.commercial_partner_id.ids))
+        for batch in split_every(RESCORE_BATCH_SIZE, partner_ids, list):
+            self._rental_risk_rescore_ids(batch)
+
+    @api.model
+    def _rental_risk_rescore_ids(self, partner_ids):
+        """Score ``partner_ids`` (commercial partners) and store the results: a constant number
+        of queries for the whole batch."""
+        if not partner_ids:
+            return {}
+        self.env.flush_all()
+        states = self._rental_risk_read_states(partner_ids)
+        facts, exposures = self._rental_risk_collect_facts(partner_ids, states=states)
+        results = {}
+        configs = {}
+        for partner_id in partner_ids:
+            company_id = states[partner_id]["company_id"]
+            if company_id not in configs:
+                configs[company_id] = self._rental_risk_scoring_config(
+                    self.env["res.company"].browse(company_id)
+                )
+            results[partner_id] = score_customer(facts[partner_id], configs[company_id])
+        self._rental_risk_apply_results(partner_ids, states, results, exposures)
+        return results
+
+    @api.model
+    def _rental_risk_read_states(self, partner_ids):
+        """Current risk columns of ``partner_ids`` in one query, keyed by id.
+
+        ``company_id`` is the company whose settings score the partner: its own, else the
+        current company.
+        """
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, COALESCE(company_id, %(company)s), rental_score, rental_grade_computed,
+                       rental_grade, rental_grade_override, rental_credit_limit,
+                       rental_credit_limit_manual, rental_kyc_verified, rental_blacklisted,
+                       user_id
+                  FROM res_partner
+                 WHERE id = ANY(%(ids)s)
+                """,
+                company=self.env.company.id,
+                ids=list(partner_ids),
+            )
+        )
+        keys = (
+            "company_id",
+            "score",
+            "grade_computed",
+            "grade",
+            "override",
+            "credit_limit",
+            "credit_limit_manual",
+            "kyc_verified",
+            "blacklisted",
+            "user_id",
+        )
+        return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _rental_risk_scoring_config(self, company):
+        """Engine settings of ``company`` (hook: add settings a sub-module stores)."""
+        return ScoringConfig.from_dict(
+            {
+                "overdue_min_amount": company.rental_risk_overdue_min_amount,
+                "paid_volume_full": company.rental_risk_paid_volume_full or None,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Business methods: facts (set-based)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _rental_risk_collect_facts(self, partner_ids, states=None):
+        """Facts of every partner of ``partner_ids`` (commercial partners) for the engine.
+
+        Returns ``({id: CustomerFacts}, {id: exposure dict})``. A fixed number of aggregate
+        queries covers the whole list, whatever its length: never a query per partner.
+        """
+        today = fields.Date.context_today(self)
+        if states is None:
+            states = self._rental_risk_read_states(partner_ids)
+        invoices = self._rental_risk_invoice_facts(partner_ids, today)
+        payments = self._rental_risk_payment_facts(partner_ids, today)
+        orders = self._rental_risk_order_facts(partner_ids)
+        rentals = self._rental_risk_rental_facts(partner_ids)
+        damages = self._rental_risk_damage_facts(partner_ids)
+        exposures = self._rental_risk_get_exposure(
+            partner_ids, invoices=invoices, orders=orders, rentals=rentals
+        )
+        facts = {}
+        for partner_id in partner_ids:
+            inv = invoices.get(partner_id, {})
+            pay = payments.get(partner_id, {})
+            rent = rentals.get(partner_id, {})
+            dmg = damages.get(partner_id, {})
+            state = states.get(partner_id, {})
+            first_dates = [
+                d
+                for d in (
+                    inv.get("first_date"),
+                    orders.get(partner_id, {}).get("first_date"),
+                    rent.get("first_date"),
+                )
+                if d
+            ]
+            overdue = max(0.0, inv.get("overdue", 0.0))
+            overdue_30 = min(overdue, max(0.0, inv.get("overdue_30", 0.0)))
+            overdue_60 = min(overdue_30, max(0.0, inv.get("overdue_60", 0.0)))
+            overdue_90 = min(overdue_60, max(0.0, inv.get("overdue_90", 0.0)))
+            facts[partner_id] = CustomerFacts(
+                invoiced_amount=max(0.0, inv.get("invoiced", 0.0)),
+                weighted_days_late=pay.get("days_late", 0.0),
+                open_balance=max(0.0, inv.get("open_balance", 0.0)),
+                overdue_balance=overdue,
+                overdue_30=overdue_30,
+                overdue_60=overdue_60,
+                overdue_90=overdue_90,
+                recent_days_late=pay.get("recent_days_late"),
+                older_days_late=pay.get("older_days_late"),
+                late_returns=int(rent.get("late_returns", 0)),
+                avg_late_days=rent.get("avg_late_days", 0.0),
+                damage_count=int(dmg.get("damage_count", 0)),
+                damage_amount=dmg.get("damage_amount", 0.0),
+                lost_assets=int(rent.get("lost_assets", 0)),
+                tenure_days=float(max(0, (today - min(first_dates)).days)) if first_dates else 0.0,
+                completed_rentals=int(rent.get("completed_rentals", 0)),
+                paid_volume=max(0.0, pay.get("paid", 0.0)),
+                kyc_verified=bool(state.get("kyc_verified")),
+                blacklisted=bool(state.get("blacklisted")),
+            )
+        return facts, exposures
+
+    @api.model
+    def _rental_risk_invoice_facts(self, partner_ids, today):
+        """Posted customer invoices and credit notes per commercial partner, company currency.
+
+        Overdue buckets use the invoice due date and the invoice's residual (credit notes
+        reduce the open balance, not the overdue buckets).
+        """
+        self.env["account.move"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT am.commercial_partner_id,
+                       SUM(am.amount_total_signed),
+                       SUM(am.amount_residual_signed),
+                       SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d0)s),
+                       SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d30)s),
+                       SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d60)s),
+                       SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d90)s),
+                       MIN(am.invoice_date)
+                  FROM account_move am
+                 WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.state = 'posted'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                 GROUP BY am.commercial_partner_id
+                """,
+                ids=list(partner_ids),
+                d0=today,
+                d30=today - timedelta(days=30),
+                d60=today - timedelta(days=60),
+                d90=today - timedelta(days=90),
+            )
+        )
+        keys = (
+            "invoiced",
+            "open_balance",
+            "overdue",
+            "overdue_30",
+            "overdue_60",
+            "overdue_90",
+            "first_date",
+        )
+        return {
+            row[0]: {
+                key: (float(value or 0.0) if key != "first_date" else value)
+                for key, value in zip(keys, row[1:], strict=True)
+            }
+            for row in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _rental_risk_payment_facts(self, partner_ids, today):
+        """Amount-weighted days between due date and payment, from the reconciliations.
+
+        A payment is a partial reconciliation of a customer invoice's receivable line with
+        anything but a credit note (a credit note cancels the debt, it does not pay it). Its
+        date is the later of the two lines (``max_date``), its weight the amount matched.
+        """
+        self.env["account.partial.reconcile"].flush_model()
+        recent_from = today - timedelta(days=RECENT_PAYMENT_DAYS)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT am.commercial_partner_id,
+                       SUM(apr.amount),
+                       SUM(apr.amount * (apr.max_date - inv_line.date_maturity)),
+                       SUM(apr.amount) FILTER (WHERE apr.max_date >= %(recent)s),
+                       SUM(apr.amount * (apr.max_date - inv_line.date_maturity))
+                           FILTER (WHERE apr.max_date >= %(recent)s)
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line inv_line ON inv_line.id = apr.debit_move_id
+                  JOIN account_move am ON am.id = inv_line.move_id
+                  JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
+                  JOIN account_move pay_move ON pay_move.id = pay_line.move_id
+                 WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.state = 'posted'
+                   AND am.move_type = 'out_invoice'
+                   AND pay_move.move_type != 'out_refund'
+                 GROUP BY am.commercial_partner_id
+                """,
+                ids=list(partner_ids),
+                recent=recent_from,
+            )
+        )
+        result = {}
+        for partner_id, paid, weighted, recent_paid, recent_weighted in self.env.cr.fetchall():
+            paid, weighted = float(paid or 0.0), float(weighted or 0.0)
+            recent_paid, recent_weighted = float(recent_paid or 0.0), float(recent_weighted or 0.0)
+            older_paid, older_weighted = paid - recent_paid, weighted - recent_weighted
+            both = recent_paid > 0 and older_paid > 0
+            result[partner_id] = {
+                "paid": paid,
+                "days_late": weighted / paid if paid else 0.0,
+                "recent_days_late": recent_weighted / recent_paid if both else None,
+                "older_days_late": older_weighted / older_paid if both else None,
+            }
+        return result
+
+    @api.model
+    def _rental_risk_order_facts(self, partner_ids):
+        """Confirmed orders per commercial partner: first order date and the amount ordered but
+        not invoiced yet (taxes included, company currency)."""
+        self.env["sale.order"].flush_model()
+        self.env["sale.order.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id,
+                       MIN(so.date_order)::date,
+                       SUM(%(to_invoice)s)
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                  JOIN sale_order_line sol ON sol.order_id = so.id
+                 WHERE p.commercial_partner_id = ANY(%(ids)s)
+                   AND so.state = 'sale'
+                 GROUP BY p.commercial_partner_id
+                """,
+                ids=list(partner_ids),
+                to_invoice=self._rental_risk_line_to_invoice_sql(),
+            )
+        )
+        return {
+            row[0]: {"first_date": row[1], "to_invoice": float(row[2] or 0.0)}
+            for row in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _rental_risk_line_to_invoice_sql(self, line="sol", order="so"):
+        """SQL expression: what an order line still has to invoice, taxes included, in company
+        currency. Stored columns only (the ORM's amount_to_invoice is not stored): the untaxed
+        part not yet invoiced by posted invoices, scaled by the line's tax ratio and converted
+        at the order's rate; over-invoiced lines count as nothing."""
+        return SQL(
+            """
+            CASE WHEN %(line)s.display_type IS NULL
+                      AND NOT COALESCE(%(line)s.is_downpayment, FALSE)
+                      AND %(line)s.price_subtotal > 0
+                 THEN GREATEST(%(line)s.price_subtotal
+                               - COALESCE(%(line)s.untaxed_amount_invoiced, 0), 0)
+                      * %(line)s.price_total / %(line)s.price_subtotal
+                      / COALESCE(NULLIF(%(order)s.currency_rate, 0), 1)
+                 ELSE 0 END
+            """,
+            line=SQL.identifier(line),
+            order=SQL.identifier(order),
+        )
+
+    @api.model
+    def _rental_risk_rental_facts(self, partner_ids):
+        """Rental behaviour per commercial partner: completed rentals (returned bookings), late
+        returns (order lines flagged late at least once), lost assets and the first rental.
+
+        Hook: returns {partner_id: {completed_rentals, late_returns, avg_late_days, lost_assets,
+        first_date, assets_out}}; a key a sub-module cannot provide is simply left out.
+        """
+        result = defaultdict(dict)
+        ids = list(partner_ids)
+        env = self.env
+        if "rental.booking" in env:
+            env["rental.booking"].flush_model()
+            env.cr.execute(
+                SQL(
+                    """
+                    SELECT p.commercial_partner_id,
+                           COUNT(*) FILTER (WHERE rb.state = 'returned'),
+                           MIN(rb.date_start)::date
+                      FROM rental_booking rb
+                      JOIN res_partner p ON p.id = rb.partner_id
+                     WHERE p.commercial_partner_id = ANY(%(ids)s) AND rb.state != 'cancelled'
+                     GROUP BY p.commercial_partner_id
+                    """,
+                    ids=ids,
+                )
+            )
+            for partner_id, completed, first_date in env.cr.fetchall():
+                result[partner_id].update(completed_rentals=completed, first_date=first_date)
+        if "rental_late_hours" in env["sale.order.line"]._fields:
+            # rental_late_hours stays on the line after the return: it is the lateness history.
+            env.cr.execute(
+                SQL(
+                    """
+                    SELECT p.commercial_partner_id, COUNT(*), AVG(sol.rental_late_hours) / 24.0
+                      FROM sale_order_line sol
+                      JOIN sale_order so ON so.id = sol.order_id
+                      JOIN res_partner p ON p.id = so.partner_id
+                     WHERE p.commercial_partner_id = ANY(%(ids)s)
+                       AND sol.rental_late_hours > 0
+                     GROUP BY p.commercial_partner_id
+                    """,
+                    ids=ids,
+                )
+            )
+            for partner_id, count, avg_days in env.cr.fetchall():
+                result[partner_id].update(late_returns=count, avg_late_days=float(avg_days))
+        if "rental_state" in env["stock.lot"]._fields:
+            env["stock.lot"].flush_model()
+            env.cr.execute(
+                SQL(
+                    """
+                    SELECT p.commercial_partner_id,
+                           COUNT(*) FILTER (WHERE lot.rental_state = 'lost'),
+                           SUM(COALESCE(lot.rental_replacement_value, 0))
+                               FILTER (WHERE lot.rental_state = 'out')
+                      FROM stock_lot lot
+                      JOIN res_partner p ON p.id = lot.rental_partner_id
+                     WHERE p.commercial_partner_id = ANY(%(ids)s)
+                       AND lot.rental_state IN ('lost', 'out')
+                     GROUP BY p.commercial_partner_id
+                    """,
+                    ids=ids,
+                )
+            )
+            for partner_id, lost, out_value in env.cr.fetchall():
+                result[partner_id].update(lost_assets=lost, assets_out=float(out_value or 0.0))
+        return result
+
+    @api.model
+    def _rental_risk_damage_facts(self, partner_ids):
+        """Hook for the damage claims issue: {partner_id: {damage_count, damage_amount}}.
+
+        No claim model exists yet, so nobody has damage facts.
+        """
+        return {}
+
+    @api.model
+    def _rental_risk_deposits_held(self, partner_ids):
+        """Hook for the deposits issue: {partner_id: deposits held, company currency}.
+
+        Deposits do not exist yet; the exposure subtracts whatever this returns.
+        """
+        return {}
+
+    @api.model
+    def _rental_risk_get_exposure(self, partner_ids, invoices=None, orders=None, rentals=None):
+        """Exposure of commercial partners, set-based: {id: {receivable, to_invoice,
+        assets_out, deposits, total}} in company currency. Aggregates already computed by the
+        rescoring may be passed in to avoid running them twice."""
+        if not partner_ids:
+            return {}
+        today = fields.Date.context_today(self)
+        if invoices is None:
+            invoices = self._rental_risk_invoice_facts(partner_ids, today)
+        if orders is None:
+            orders = self._rental_risk_order_facts(partner_ids)
+        if rentals is None:
+            rentals = self._rental_risk_rental_facts(partner_ids)
+        deposits = self._rental_risk_deposits_held(partner_ids)
+        exposures = {}
+        for partner_id in partner_ids:
+            values = {
+                "receivable": invoices.get(partner_id, {}).get("open_balance", 0.0),
+                "to_invoice": orders.get(partner_id, {}).get("to_invoice", 0.0),
+                "assets_out": rentals.get(partner_id, {}).get("assets_out", 0.0),
+                "deposits": deposits.get(partner_id, 0.0),
+            }
+            values["total"] = round(
+                values["receivable"]
+                + values["to_invoice"]
+                + values["assets_out"]
+                - values["deposits"],
+                2,
+            )
+            exposures[partner_id] = values
+        return exposures
+
+    # ------------------------------------------------------------------
+    # Business methods: storing results and alerts
+    # ------------------------------------------------------------------
+
+    def _rental_risk_company(self):
+        """Company whose settings and currency apply to this partner's risk."""
+        return self.company_id or self.env.company
+
+    @api.model
+    def _rental_risk_amount_formatter(self, currency):
+        """A function formatting amounts exactly like ``tools.format_amount`` in ``currency``,
+        with the language data looked up once: the rescoring formats hundreds of thousands of
+        amounts and the per-call lookups of ``format_amount`` would dominate its time."""
+        lang = self.env["res.lang"]._get_data(code=get_lang(self.env).code)
+        grouping = ast.literal_eval(lang.grouping)
+        thousands_sep, decimal_point = lang.thousands_sep or "", lang.decimal_point
+        pattern = f"%.{currency.decimal_places}f"
+        symbol = currency.symbol or ""
+        before = currency.position == "before"
+
+        def format_value(value):
+            integer, _dot, decimals = (pattern % currency.round(value)).partition(".")
+            number = intersperse(integer, grouping, thousands_sep)[0]
+            if decimals:
+                number = f"{number}{decimal_point}{decimals}"
+            number = number.replace(" ", "\N{NO-BREAK SPACE}").replace(
+                "-", "-\N{ZERO WIDTH NO-BREAK SPACE}"
+            )
+            if before:
+                return f"{symbol}\N{NO-BREAK SPACE}{number}"
+            return f"{number}\N{NO-BREAK SPACE}{symbol}"
+
+        return format_value
+
+    @api.model
+    def _rental_risk_explanation(self, result, currency, cache):
+        """Translated reasons, one line per factor that moved the score ("pays 23 days late on
+        average: -18"), amounts in ``currency``. ``cache`` memoises template translations and
+        amount formatters across a batch."""
+        formatter = cache.get(currency)
+        if formatter is None:
+            formatter = cache[currency] = self._rental_risk_amount_formatter(currency)
+        lines = []
+        for contribution in result.contributions:
+            if not contribution.points:
+                continue
+            template = cache.get(contribution.message)
+            if template is None:
+                template = cache[contribution.message] = self.env._(contribution.message)
+            params = {
+                key: formatter(value) if isinstance(value, float) else value
+                for key, value in contribution.params.items()
+            }
+            lines.append(f"{template % params}: {format_points(contribution.points)}")
+        if result.new_customer:
+            lines.insert(
+                0, self.env._("New customer: no history yet, so the neutral grade applies.")
+            )
+        elif not lines:
+            lines.append(self.env._("Nothing moved the score from the neutral base."))
+        return "\n".join(lines)
+
+    @api.model
+    def _rental_risk_apply_results(self, partner_ids, states, results, exposures):
+        """Store scores, grades, limits and exposure snapshots of a batch in one UPDATE, add a
+        history row where score or grade changed (one INSERT), then raise the alerts."""
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].browse({s["company_id"] for s in states.values()})
+        limits = self.env["rental.grade.limit"]._get_limits(companies)
+        steps = {company.id: max(1, company.rental_risk_alert_step or 1) for company in companies}
+        currencies = {company.id: company.currency_id for company in companies}
+        translations = {}
+        rows = defaultdict(list)
+        history = defaultdict(list)
+        drops = []
+        for partner_id in partner_ids:
+            state, result = states[partner_id], results[partner_id]
+            previous_score = state["score"]
+            company_id = state["company_id"]
+            grade = state["override"] or result.grade
+            limit = state["credit_limit"] or 0.0
+            if not state["credit_limit_manual"]:
+                limit = limits[company_id][grade]
+            exposure = exposures[partner_id]["total"]
+            explanation = self._rental_risk_explanation(
+                result, currencies[company_id], translations
+            )
+            for key, value in (
+                ("id", partner_id),
+                ("score", result.score),
+                ("grade_computed", result.grade),
+                ("grade", grade),
+                ("explanation", explanation),
+                ("limit", limit),
+                ("exposure", exposure),
+                ("available", round(limit - exposure, 2)),
+            ):
+                rows[key].append(value)
+            if state["score"] != result.score or state["grade"] != grade:
+                for key, value in (
+                    ("partner_id", partner_id),
+                    ("company_id", state["company_id"]),
+                    ("score", result.score),
+                    ("grade", grade),
+                    ("previous_score", state["score"]),
+                    ("previous_grade", state["grade"]),
+                    (
+                        "score_change",
+                        0 if previous_score is None else result.score - previous_score,
+                    ),
+                    ("explanation", explanation),
+                ):
+                    history[key].append(value)
+            if grade_drop(state["grade"], grade) >= steps[company_id]:
+                drops.append((partner_id, state["grade"], grade, explanation))
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET rental_score = v.score,
+                       rental_grade_computed = v.grade_computed,
+                       rental_grade = v.grade,
+                       rental_score_explanation = v.explanation,
+                       rental_scored_at = %(now)s,
+                       rental_credit_limit = v.credit_limit,
+                       rental_exposure_at_scoring = v.exposure,
+                       rental_available_credit_at_scoring = v.available
+                  FROM (SELECT unnest(%(ids)s::int[]) AS id,
+                               unnest(%(scores)s::int[]) AS score,
+                               unnest(%(grades_computed)s::varchar[]) AS grade_computed,
+                               unnest(%(grades)s::varchar[]) AS grade,
+                               unnest(%(explanations)s::text[]) AS explanation,
+                               unnest(%(limits)s::numeric[]) AS credit_limit,
+                               unnest(%(exposures)s::numeric[]) AS exposure,
+                               unnest(%(availables)s::numeric[]) AS available) v
+                 WHERE p.id = v.id
+                """,
+                now=now,
+                ids=rows["id"],
+                scores=rows["score"],
+                grades_computed=rows["grade_computed"],
+                grades=rows["grade"],
+                explanations=rows["explanation"],
+                limits=rows["limit"],
+                exposures=rows["exposure"],
+                availables=rows["available"],
+            )
+        )
+        if history:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO rental_score_history (
+                        partner_id, company_id, date, score, grade, previous_score,
+                        previous_grade, score_change, explanation,
+                        create_uid, create_date, write_uid, write_date)
+                    SELECT unnest(%(partner_ids)s::int[]), unnest(%(company_ids)s::int[]), %(now)s,
+                           unnest(%(scores)s::int[]), unnest(%(grades)s::varchar[]),
+                           unnest(%(previous_scores)s::int[]),
+                           unnest(%(previous_grades)s::varchar[]),
+                           unnest(%(changes)s::int[]), unnest(%(explanations)s::text[]),
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                    """,
+                    partner_ids=history["partner_id"],
+                    company_ids=history["company_id"],
+                    scores=history["score"],
+                    grades=history["grade"],
+                    previous_scores=history["previous_score"],
+                    previous_grades=history["previous_grade"],
+                    changes=history["score_change"],
+                    explanations=history["explanation"],
+                    uid=self.env.uid,
+                    now=now,
+                )
+            )
+            self.env["rental.score.history"].invalidate_model()
+        self.env["res.partner"].invalidate_model(SCORED_FIELDS, flush=False)
+        if drops:
+            self._rental_risk_alert_drops(drops)
+
+    @api.model
+    def _rental_risk_alert_recipients(self, partner):
+        """Users told about a grade drop: the salesperson and the company's Risk Officers."""
+        officers = (
+            self.env.ref(OFFICER_GROUP)
+            .sudo()
+            .users.filtered(
+                lambda user: not user.share
+                and user.active
+                and partner._rental_risk_company() in user.company_ids
+            )
+        )
+        return (partner.user_id | officers).filtered(lambda user: user.active and not user.share)
+
+    @api.model
+    def _rental_risk_alert_drops(self, drops):
+        """For each (partner_id, old grade, new grade, explanation): a To-Do activity per
+        recipient and a note in the partner's chatter."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activity_vals = []
+        partners = self.browse([drop[0] for drop in drops]).sudo()
+        for partner, (_partner_id, old, new, explanation) in zip(partners, drops, strict=True):
+            summary = self.env._("Risk grade dropped from %(old)s to %(new)s", old=old, new=new)
+            note = Markup("<p>%s</p><ul>%s</ul>") % (
+                summary,
+                Markup().join(Markup("<li>%s</li>") % line for line in explanation.splitlines()),
+            )
+            for user in self._rental_risk_alert_recipients(partner):
+                activity_vals.append(
+                    {
+                        "activity_type_id": activity_type.id,
+                        "res_model_id": model_id,
+                        "res_id": partner.id,
+                        "user_id": user.id,
+                        "summary": summary,
+                        "note": note,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                )
+            partner.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self.env["mail.activity"].sudo().create(activity_vals)

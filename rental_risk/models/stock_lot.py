@@ -1,0 +1,342 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_datetime
+
+# States in which a serial is never offered for a new booking: it is not on the shelf in a
+# rentable condition, or not in the fleet any more.
+UNAVAILABLE_STATES = ("inspection", "repair", "lost", "retired")
+
+
+class StockLot(models.Model):
+    _inherit = "stock.lot"
+
+    _sql_constraints = [
+        (
+            "rental_barcode_company_uniq",
+            "unique (company_id, rental_barcode)",
+            "This rental barcode is already used by another asset of the same company; "
+            "scan or type a barcode that is unique within the company.",
+        ),
+    ]
+
+    rental_ok = fields.Boolean(
+        string="Rental Asset",
+        related="product_id.product_tmpl_id.rental_ok",
+        store=True,
+        index=True,
+    )
+    rental_state = fields.Selection(
+        [
+            ("available", "Available"),
+            ("reserved", "Reserved"),
+            ("out", "Out"),
+            ("inspection", "Returned, awaiting inspection"),
+            ("repair", "In repair"),
+            ("lost", "Lost"),
+            ("retired", "Retired"),
+        ],
+        string="Rental Status",
+        default="available",
+        required=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        group_expand=True,  # the kanban shows every state, empty ones included
+    )
+    rental_currency_id = fields.Many2one("res.currency", compute="_compute_rental_currency_id")
+    rental_replacement_value = fields.Monetary(
+        string="Replacement Value",
+        currency_field="rental_currency_id",
+        tracking=True,
+        help="What it costs to replace this unit; defaults to the product's replacement value.",
+    )
+    rental_acquisition_date = fields.Date(string="Acquired On")
+    rental_condition = fields.Selection(
+        [("new", "New"), ("good", "Good"), ("fair", "Fair"), ("poor", "Poor")],
+        string="Condition",
+        tracking=True,
+    )
+    rental_reading_ids = fields.One2many("rental.asset.reading", "lot_id", string="Usage Readings")
+    rental_reading_count = fields.Integer(
+        string="Readings Count", compute="_compute_rental_reading_count"
+    )
+    rental_usage_counter = fields.Integer(
+        string="Usage Counter",
+        compute="_compute_rental_usage_counter",
+        store=True,
+        help="Last usage reading recorded (shutter count, lamp hours, ...).",
+    )
+    rental_partner_id = fields.Many2one(
+        "res.partner", string="Current Customer", index="btree_not_null", readonly=True, copy=False
+    )
+    rental_order_id = fields.Many2one(
+        "sale.order", string="Current Order", index="btree_not_null", readonly=True, copy=False
+    )
+    rental_barcode = fields.Char(
+        copy=False,
+        help="Barcode on the asset's label; defaults to the serial number.",
+    )
+    rental_booking_ids = fields.One2many("rental.booking", "lot_id", string="Bookings")
+    rental_booking_count = fields.Integer(
+        string="Bookings Count", compute="_compute_rental_booking_count"
+    )
+    rental_move_line_count = fields.Integer(
+        string="Pickups & Returns Count", compute="_compute_rental_move_line_count"
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("company_id")
+    @api.depends_context("company")
+    def _compute_rental_currency_id(self):
+        for lot in self:
+            lot.rental_currency_id = (lot.company_id or self.env.company).currency_id
+
+    @api.depends("rental_reading_ids")
+    def _compute_rental_reading_count(self):
+        counts = dict(
+            self.env["rental.asset.reading"]._read_group(
+                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
+            )
+        )
+        for lot in self:
+            lot.rental_reading_count = counts.get(lot._origin, 0)
+
+    @api.depends("rental_reading_ids.value", "rental_reading_ids.date")
+    def _compute_rental_usage_counter(self):
+        for lot in self:
+            readings = lot.rental_reading_ids.sorted(lambda r: (r.date, r.id or 0))
+            lot.rental_usage_counter = readings[-1:].value or 0
+
+    def _compute_rental_booking_count(self):
+        counts = dict(
+            self.env["rental.booking"]._read_group(
+                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
+            )
+        )
+        for lot in self:
+            lot.rental_booking_count = counts.get(lot._origin, 0)
+
+    def _compute_rental_move_line_count(self):
+        counts = dict(
+            self.env["stock.move.line"]._read_group(
+                self._get_rental_move_line_domain(), ["lot_id"], ["__count"]
+            )
+        )
+        for lot in self:
+            lot.rental_move_line_count = counts.get(lot._origin, 0)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        products = self.env["product.product"].browse(
+            {vals["product_id"] for vals in vals_list if vals.get("product_id")}
+        )
+        rental_products = {product.id: product for product in products if product.rental_ok}
+        for vals in vals_list:
+            product = rental_products.get(vals.get("product_id"))
+            if not product:
+                continue
+            if "rental_replacement_value" not in vals:
+                vals["rental_replacement_value"] = product.rental_replacement_value
+            if not vals.get("rental_barcode") and vals.get("name"):
+                vals["rental_barcode"] = vals["name"]
+        self._rental_drop_taken_default_barcodes(vals_list)
+        return super().create(vals_list)
+
+    def _rental_drop_taken_default_barcodes(self, vals_list):
+        """Forget a defaulted barcode already used in the company instead of failing the create.
+
+        Serial numbers are unique per product, barcodes per company: two products may share a
+        serial, and the second lot then gets no default barcode rather than an error.
+        """
+        defaulted = [
+            v for v in vals_list if v.get("rental_barcode") and v["rental_barcode"] == v.get("name")
+        ]
+        if not defaulted:
+            return
+        taken = {
+            (lot.company_id.id, lot.rental_barcode)
+            for lot in self.sudo().search(
+                [("rental_barcode", "in", [v["rental_barcode"] for v in defaulted])]
+            )
+        }
+        seen = set()
+        for vals in defaulted:
+            company_id = vals.get("company_id") or self.env.company.id
+            key = (company_id, vals["rental_barcode"])
+            if key in taken or key in seen:
+                vals.pop("rental_barcode")
+            seen.add(key)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_rental_mark_available(self):
+        """Put inspected, repaired or found assets back on the shelf (Rental Warehouse)."""
+        self._rental_check_group("rental_risk.rental_risk_group_warehouse")
+        self._rental_check_transition(
+            ("inspection", "repair", "lost", "reserved"),
+            self.env._("mark it available"),
+        )
+        self.write({"rental_state": "available"})
+        return True
+
+    def action_rental_send_to_repair(self):
+        """Take assets out of the rentable fleet until repaired (Rental Warehouse)."""
+        self._rental_check_group("rental_risk.rental_risk_group_warehouse")
+        self._rental_check_transition(("available", "inspection"), self.env._("send it to repair"))
+        self.write({"rental_state": "repair"})
+        return True
+
+    def action_rental_mark_lost(self):
+        """Record assets as lost, e.g. not returned by the customer (Risk Manager)."""
+        self._rental_check_group("rental_risk.rental_risk_group_manager")
+        self._rental_check_transition(
+            ("available", "reserved", "out", "inspection", "repair"),
+            self.env._("mark it lost"),
+        )
+        self.sudo().write({"rental_state": "lost"})
+        return True
+
+    def action_rental_retire(self):
+        """Remove assets from the fleet for good (Risk Manager)."""
+        self._rental_check_group("rental_risk.rental_risk_group_manager")
+        self._rental_check_transition(
+            ("available", "inspection", "repair", "lost"), self.env._("retire it")
+        )
+        upcoming = (
+            self.env["rental.booking"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", self.ids),
+                    ("state", "in", ("reserved", "out")),
+                    ("date_end", ">", fields.Datetime.now()),
+                ],
+                limit=1,
+            )
+        )
+        if upcoming:
+            raise UserError(
+                self.env._(
+                    "The asset %(serial)s is still booked from %(start)s to %(end)s. Cancel the "
+                    "booking or move it to another serial before retiring the asset.",
+                    serial=upcoming.lot_id.display_name,
+                    start=format_datetime(self.env, upcoming.date_start),
+                    end=format_datetime(self.env, upcoming.date_end),
+                )
+            )
+        self.sudo().write({"rental_state": "retired"})
+        return True
+
+    def action_rental_open_bookings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("rental_risk.rental_booking_action")
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {"default_lot_id": self.id}
+        action["view_mode"] = "list,calendar,form"
+        action["views"] = [(False, "list"), (False, "calendar"), (False, "form")]
+        return action
+
+    def action_rental_open_move_lines(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Pickups & Returns of %(serial)s", serial=self.display_name),
+            "res_model": "stock.move.line",
+            "view_mode": "list,form",
+            "views": [(self.env.ref("stock.view_move_line_tree").id, "list"), (False, "form")],
+            "domain": self._get_rental_move_line_domain(),
+            "context": {"create": False},
+        }
+
+    def action_rental_open_readings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "rental_risk.rental_asset_reading_action"
+        )
+        action["domain"] = [("lot_id", "=", self.id)]
+        action["context"] = {"default_lot_id": self.id}
+        return action
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _get_rental_move_line_domain(self):
+        """Done stock moves of these serials: the pickup and return history."""
+        return [("lot_id", "in", self.ids), ("state", "=", "done")]
+
+    def _rental_check_group(self, group_xmlid):
+        if self.env.su or self.env.user.has_group(group_xmlid):
+            return
+        group = self.env.ref(group_xmlid)
+        raise UserError(
+            self.env._(
+                "Only members of the group '%(group)s' can change the rental status of an asset; "
+                "ask one of them to do it.",
+                group=group.sudo().full_name,
+            )
+        )
+
+    def _rental_check_transition(self, allowed_states, what):
+        states = dict(self._fields["rental_state"]._description_selection(self.env))
+        for lot in self:
+            if not lot.rental_ok:
+                raise UserError(
+                    self.env._(
+                        "The serial %(serial)s is not a rental asset: its product is not marked "
+                        "'Can be Rented'.",
+                        serial=lot.display_name,
+                    )
+                )
+            if lot.rental_state not in allowed_states:
+                raise UserError(
+                    self.env._(
+                        "You cannot %(what)s: the asset %(serial)s is %(state)s. "
+                        "This is possible only for an asset that is %(allowed)s.",
+                        what=what,
+                        serial=lot.display_name,
+                        state=states[lot.rental_state],
+                        allowed=", ".join(states[s] for s in allowed_states),
+                    )
+                )
+
+    def _rental_set_out(self, order):
+        """Mark the serials as out with the customer of ``order`` (called on pickup)."""
+        self._rental_check_transition(("available", "reserved"), self.env._("hand it out"))
+        self.write(
+            {
+                "rental_state": "out",
+                "rental_partner_id": order.partner_id.id,
+                "rental_order_id": order.id,
+            }
+        )
+
+    def _rental_set_returned(self):
+        """Mark the serials as back from the customer, to be inspected (called on return)."""
+        self._rental_check_transition(("out", "lost"), self.env._("take it back"))
+        self.write(
+            {"rental_state": "inspection", "rental_partner_id": False, "rental_order_id": False}
+        )
+
+    def _rental_record_reading(self, value, date=None, note=None):
+        """Record a usage reading on each serial; readings may never decrease."""
+        return self.env["rental.asset.reading"].create(
+            [
+                {
+                    "lot_id": lot.id,
+                    "value": value,
+                    "date": date or fields.Datetime.now(),
+                    "note": note,
+                }
+                for lot in self
+            ]
+        )

@@ -1,0 +1,129 @@
+from datetime import datetime
+
+from odoo import Command
+from odoo.tests import TransactionCase, new_test_user
+
+
+class RentalCommon(TransactionCase):
+    """Rental products with serials on hand, a customer and one user per rental role.
+
+    Built from scratch in the current company; nothing here relies on demo data.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Test Rental Customer", "email": "customer@example.com"}
+        )
+        cls.camera = cls._create_rental_product(
+            "Test Cinema Camera", code="TCAM", day=100.0, padding=4.0, replacement=5000.0
+        )
+        cls.lens = cls._create_rental_product(
+            "Test Zoom Lens", code="TLENS", day=30.0, padding=0.0, replacement=1200.0
+        )
+        cls.camera_lots = cls._create_lots(cls.camera, ["TCAM-01", "TCAM-02", "TCAM-03"])
+        cls.lens_lots = cls._create_lots(cls.lens, ["TLENS-01", "TLENS-02"])
+        cls.lot_1, cls.lot_2, cls.lot_3 = cls.camera_lots
+        cls.plain_product = cls.env["product.product"].create(
+            {
+                "name": "Test Tripod (sold, not rented)",
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+            }
+        )
+        cls.plain_lot = cls.env["stock.lot"].create(
+            {"name": "TRIPOD-01", "product_id": cls.plain_product.id, "company_id": cls.company.id}
+        )
+        cls.rental_user = new_test_user(
+            cls.env, login="rr_rental_user", groups="rental_risk.rental_risk_group_user"
+        )
+        cls.warehouse_user = new_test_user(
+            cls.env, login="rr_warehouse_user", groups="rental_risk.rental_risk_group_warehouse"
+        )
+        cls.officer = new_test_user(
+            cls.env, login="rr_officer", groups="rental_risk.rental_risk_group_officer"
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="rr_manager",
+            groups="rental_risk.rental_risk_group_manager",
+        )
+        cls.salesman = new_test_user(
+            cls.env, login="rr_salesman", groups="sales_team.group_sale_salesman"
+        )
+        # A week in the future, far from "now" so that tests do not depend on the clock.
+        cls.start = datetime(2031, 3, 3, 9, 0)
+        cls.end = datetime(2031, 3, 7, 17, 0)
+
+    @classmethod
+    def _create_rental_product(cls, name, code, day, padding=0.0, replacement=0.0):
+        return cls.env["product.product"].create(
+            {
+                "name": name,
+                "default_code": code,
+                "type": "consu",
+                "is_storable": True,
+                "tracking": "serial",
+                "rental_ok": True,
+                "list_price": day,
+                "rental_price_day": day,
+                "rental_price_week": day * 5,
+                "rental_replacement_value": replacement,
+                "rental_late_fee_day": day,
+                "rental_grace_hours": 2.0,
+                "rental_padding_hours": padding,
+            }
+        )
+
+    @classmethod
+    def _create_lots(cls, product, names, company=None, with_stock=True):
+        company = company or cls.company
+        lots = cls.env["stock.lot"].create(
+            [{"name": name, "product_id": product.id, "company_id": company.id} for name in names]
+        )
+        if with_stock:
+            location = (
+                cls.env["stock.warehouse"]
+                .search([("company_id", "=", company.id)], limit=1)
+                .lot_stock_id
+            )
+            for lot in lots:
+                cls.env["stock.quant"]._update_available_quantity(product, location, 1, lot_id=lot)
+        return lots
+
+    @classmethod
+    def _create_sale_order(cls, product=None, qty=1.0, partner=None):
+        """A draft sale order with one line; rental fields of the line are left to callers."""
+        product = product or cls.camera
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": (partner or cls.customer).id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": qty,
+                            "price_unit": product.list_price,
+                        }
+                    )
+                ],
+            }
+        )
+
+    def _book(self, lot, start=None, end=None, **vals):
+        """Book ``lot`` directly (no order), from ``start`` to ``end``."""
+        return self.env["rental.booking"].create(
+            {
+                "lot_id": lot.id,
+                "date_start": start or self.start,
+                "date_end": end or self.end,
+                **vals,
+            }
+        )
