@@ -39,3 +39,51 @@ def test_demo_serials_in_stock(rpc):
     lots = rpc("stock.lot", "search_read", [("name", "like", "FX6-")], fields=["product_qty"])
     assert len(lots) == 3
     assert all(lot["product_qty"] == 1 for lot in lots)
+
+
+def _demo_id(rpc, xmlid):
+    module, name = xmlid.split(".")
+    found = rpc(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", module), ("name", "=", name)],
+        fields=["res_id"],
+    )
+    assert found, f"demo record {xmlid} is missing"
+    return found[0]["res_id"]
+
+
+def _rental_order(rpc, start, end, qty=1):
+    product = _demo_id(rpc, "rental_risk.product_sigma2470_demo")
+    partner = _demo_id(rpc, "rental_risk.partner_northlight_demo")
+    line = {"product_id": product, "product_uom_qty": qty, "rental_start": start, "rental_end": end}
+    return rpc("sale.order", "create", {"partner_id": partner, "order_line": [(0, 0, line)]})
+
+
+def test_rental_order_confirmed_over_rpc_books_serials(rpc):
+    """Confirming a rental order over RPC books free serials and prepares the pickup."""
+    order_id = _rental_order(rpc, "2031-03-02 09:00:00", "2031-03-05 09:00:00", qty=2)
+    rpc("sale.order", "action_confirm", [order_id])
+    bookings = rpc(
+        "rental.booking",
+        "search_read",
+        [("order_id", "=", order_id)],
+        fields=["lot_id", "state", "date_start", "date_end"],
+    )
+    assert len(bookings) == 2
+    assert {booking["state"] for booking in bookings} == {"reserved"}
+    assert len({booking["lot_id"][0] for booking in bookings}) == 2
+    order = rpc("sale.order", "read", [order_id], fields=["state", "rental_pickup_count"])[0]
+    assert order["state"] == "sale"
+    assert order["rental_pickup_count"] == 1
+
+
+def test_overbooking_over_rpc_is_refused_and_nothing_written(rpc):
+    """Asking over RPC for more serials than are free fails with a clear message."""
+    order_id = _rental_order(rpc, "2031-04-06 09:00:00", "2031-04-08 09:00:00", qty=50)
+    with pytest.raises(xmlrpc.client.Fault) as error:
+        rpc("sale.order", "action_confirm", [order_id])
+    assert "Sigma 24-70mm" in error.value.faultString
+    assert rpc("rental.booking", "search_count", [("order_id", "=", order_id)]) == 0
+    state = rpc("sale.order", "read", [order_id], fields=["state"])[0]["state"]
+    assert state in ("draft", "sent")
