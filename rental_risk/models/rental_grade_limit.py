@@ -1,5 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..engine.deposits import DEFAULT_DEPOSIT_RATES
 from ..engine.scoring import GRADES
 
 # Credit limit a grade gets when a company has not set its own table (company currency).
@@ -26,24 +28,50 @@ class RentalGradeLimit(models.Model):
 
     company_id = fields.Many2one(
         "res.company",
-        string="Company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
         ondelete="cascade",
     )
-    grade = fields.Selection([(grade, grade) for grade in GRADES], string="Grade", required=True)
+    grade = fields.Selection([(grade, grade) for grade in GRADES], required=True)
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     credit_limit = fields.Monetary(
-        string="Credit Limit",
         currency_field="currency_id",
         help="Credit limit given to customers of this grade, unless set by hand on the customer.",
     )
+    deposit_rate = fields.Float(
+        string="Deposit Rate (%)",
+        compute="_compute_deposit_rate",
+        store=True,
+        readonly=False,
+        help="Share of the rented assets' replacement value held as deposit from customers of "
+        "this grade (a risk rule may ask more).",
+    )
+
+    @api.depends("grade")
+    def _compute_deposit_rate(self):
+        # Stored compute: rows created before the deposits existed get their grade's default.
+        for line in self:
+            if not line.deposit_rate:
+                line.deposit_rate = DEFAULT_DEPOSIT_RATES.get(line.grade, 0.0)
+
+    @api.constrains("deposit_rate")
+    def _check_deposit_rate(self):
+        for line in self:
+            if not 0 <= line.deposit_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The deposit rate of grade %(grade)s must be between 0 and 100 %%.",
+                        grade=line.grade,
+                    )
+                )
 
     @api.model
     def _create_missing_rows(self, companies=None):
         """Give every company (or ``companies``) a line per grade with the default limits."""
-        companies = companies if companies is not None else self.env["res.company"].search([])
+        if companies is None:
+            # A database holds a handful of companies: reading them all is cheap.
+            companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
         existing = {
             (company.id, grade)
             for company, grade in self.sudo()._read_group(
@@ -66,3 +94,11 @@ class RentalGradeLimit(models.Model):
         for line in self.sudo().search([("company_id", "in", companies.ids)]):
             limits[line.company_id.id][line.grade] = line.credit_limit
         return limits
+
+    @api.model
+    def _get_deposit_rates(self, companies):
+        """{company_id: {grade: deposit rate in percent}}, defaults where a line is missing."""
+        rates = {company.id: dict(DEFAULT_DEPOSIT_RATES) for company in companies}
+        for line in self.sudo().search([("company_id", "in", companies.ids)]):
+            rates[line.company_id.id][line.grade] = line.deposit_rate
+        return rates

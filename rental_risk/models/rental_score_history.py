@@ -20,11 +20,11 @@ class RentalScoreHistory(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one("res.company", string="Company", index=True)
+    company_id = fields.Many2one("res.company", index=True)
     date = fields.Datetime(string="Scored On", required=True, default=fields.Datetime.now)
-    score = fields.Integer(string="Score", aggregator="avg")
-    grade = fields.Selection(GRADE_SELECTION, string="Grade")
-    previous_score = fields.Integer(string="Previous Score", aggregator=None)
-    previous_grade = fields.Selection(GRADE_SELECTION, string="Previous Grade")
+    score = fields.Integer(aggregator="avg")
+    grade = fields.Selection(GRADE_SELECTION)
+    previous_score = fields.Integer(aggregator=None)
+    previous_grade = fields.Selection(GRADE_SELECTION)
     score_change = fields.Integer(string="Change", aggregator="sum")
-    explanation = fields.Text(string="Explanation")
+    explanation = fields.Text()

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+TRIGGER_MODES = [("blacklist", "Blacklist at once"), ("propose", "Propose to Risk Managers")]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -33,11 +35,38 @@ class ResCompany(models.Model):
     rental_grade_limit_ids = fields.One2many(
         "rental.grade.limit", "company_id", string="Credit Limits per Grade"
     )
+    # Risk rules, blacklist triggers and delivery lock (issue 5).
+    rental_risk_trigger_late_asset = fields.Boolean(
+        string="Blacklist Trigger: Asset Not Returned",
+        help="Act on customers who still hold an asset this many days after its rental ended.",
+    )
+    rental_risk_trigger_late_asset_days = fields.Integer(
+        string="Days After the Rental End", default=14
+    )
+    rental_risk_trigger_late_asset_mode = fields.Selection(
+        TRIGGER_MODES, string="Late Asset Action", default="propose", required=True
+    )
+    rental_risk_trigger_unpaid = fields.Boolean(
+        string="Blacklist Trigger: Unpaid Invoice",
+        help="Act on customers with an invoice (damage claims included) unpaid this many days "
+        "after its due date.",
+    )
+    rental_risk_trigger_unpaid_days = fields.Integer(string="Days After the Due Date", default=60)
+    rental_risk_trigger_unpaid_mode = fields.Selection(
+        TRIGGER_MODES, string="Unpaid Invoice Action", default="propose", required=True
+    )
+    rental_risk_lock_overdue = fields.Boolean(
+        string="Lock Pickups Over Limit with Overdue",
+        default=True,
+        help="Refuse to hand gear out to a customer who is over the credit limit and has "
+        "overdue receivables at the moment of the pickup.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["rental.grade.limit"]._create_missing_rows(companies)
+        self.env["rental.risk.rule"]._create_default_rules(companies)
         return companies
 
     def _create_per_company_locations(self):

@@ -18,6 +18,32 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
     )
 
+    rental_risk_trigger_late_asset = fields.Boolean(
+        related="company_id.rental_risk_trigger_late_asset", readonly=False
+    )
+    rental_risk_trigger_late_asset_days = fields.Integer(
+        related="company_id.rental_risk_trigger_late_asset_days", readonly=False
+    )
+    rental_risk_trigger_late_asset_mode = fields.Selection(
+        related="company_id.rental_risk_trigger_late_asset_mode", readonly=False
+    )
+    rental_risk_trigger_unpaid = fields.Boolean(
+        related="company_id.rental_risk_trigger_unpaid", readonly=False
+    )
+    rental_risk_trigger_unpaid_days = fields.Integer(
+        related="company_id.rental_risk_trigger_unpaid_days", readonly=False
+    )
+    rental_risk_trigger_unpaid_mode = fields.Selection(
+        related="company_id.rental_risk_trigger_unpaid_mode", readonly=False
+    )
+    rental_risk_lock_overdue = fields.Boolean(
+        related="company_id.rental_risk_lock_overdue", readonly=False
+    )
+
+    def action_rental_risk_rules(self):
+        """Open the company's risk rules."""
+        return self.env["ir.actions.act_window"]._for_xml_id("rental_risk.rental_risk_rule_action")
+
     def action_rental_risk_grade_limits(self):
         """Open the company's credit limit per grade table."""
         return self.env["ir.actions.act_window"]._for_xml_id(

@@ -5,12 +5,18 @@ from datetime import datetime, time, timedelta
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, get_lang, split_every
 
 from odoo.addons.base.models.res_lang import intersperse
 
+from ..engine.identity import (
+    normalize_email,
+    normalize_id_number,
+    normalize_phone,
+    normalize_vat,
+)
 from ..engine.scoring import (
     GRADES,
     CustomerFacts,
@@ -19,6 +25,7 @@ from ..engine.scoring import (
     grade_drop,
     score_customer,
 )
+from .rental_blacklist_entry import BLACKLIST_CATEGORIES
 from .rental_score_history import GRADE_SELECTION
 
 _logger = logging.getLogger(__name__)
@@ -40,6 +47,25 @@ RISK_MANAGER_FIELDS = (
     "rental_grade_override_reason",
     "rental_grade_override_until",
     "rental_grade_override_user_id",
+)
+#: Identity document types checked by KYC.
+KYC_ID_TYPES = [
+    ("passport", "Passport"),
+    ("national_id", "National ID Card"),
+    ("driving_licence", "Driving Licence"),
+    ("company_registration", "Company Registration"),
+]
+#: Fields whose change re-runs the blacklist identity matching.
+IDENTITY_FIELDS = ("phone", "mobile", "email", "vat", "rental_kyc_id_number", "country_id")
+#: Blacklist details set only through the blacklist wizard (Risk Managers).
+BLACKLIST_FIELDS = (
+    "rental_blacklist_category",
+    "rental_blacklist_reason",
+    "rental_blacklist_attachment_ids",
+    "rental_blacklisted_by_id",
+    "rental_blacklisted_on",
+    "rental_blacklist_match_id",
+    "rental_blacklist_match_ignore_ids",
 )
 #: Columns the rescoring writes with SQL; their cache is invalidated afterwards.
 SCORED_FIELDS = [
@@ -124,7 +150,6 @@ class ResPartner(models.Model):
         "res.currency", string="Risk Currency", compute="_compute_rental_currency_id"
     )
     rental_credit_limit = fields.Monetary(
-        string="Rental Credit Limit",
         currency_field="rental_currency_id",
         compute="_compute_rental_credit_limit",
         store=True,
@@ -175,6 +200,95 @@ class ResPartner(models.Model):
     rental_blacklisted = fields.Boolean(
         string="Blacklisted", copy=False, tracking=True, groups=USER_GROUP
     )
+    # Blacklist and identity (issue 5). The blacklist decision of the moment lives here; every
+    # decision, lifted ones included, stays in rental.blacklist.entry and the risk events.
+    rental_blacklist_category = fields.Selection(
+        BLACKLIST_CATEGORIES,
+        string="Blacklist Reason",
+        readonly=True,
+        copy=False,
+        groups=USER_GROUP,
+    )
+    rental_blacklist_reason = fields.Text(
+        string="Blacklist Details", readonly=True, copy=False, groups=USER_GROUP
+    )
+    rental_blacklist_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        "res_partner_rental_blacklist_attachment_rel",
+        "partner_id",
+        "attachment_id",
+        string="Blacklist Evidence",
+        readonly=True,
+        copy=False,
+        groups=USER_GROUP,
+    )
+    rental_blacklisted_by_id = fields.Many2one(
+        "res.users", string="Blacklisted By", readonly=True, copy=False, groups=USER_GROUP
+    )
+    rental_blacklisted_on = fields.Datetime(
+        string="Blacklisted On", readonly=True, copy=False, groups=USER_GROUP
+    )
+    rental_blacklist_entry_ids = fields.One2many(
+        "rental.blacklist.entry", "partner_id", string="Blacklist History", groups=USER_GROUP
+    )
+    rental_blacklist_match_id = fields.Many2one(
+        "res.partner",
+        string="Possible Blacklist Match",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=USER_GROUP,
+        help="A blacklisted customer sharing a phone, e-mail, tax id or identity document "
+        "number with this one.",
+    )
+    rental_blacklist_match_reason = fields.Char(
+        string="Matched On", readonly=True, copy=False, groups=USER_GROUP
+    )
+    rental_blacklist_match_ignore_ids = fields.Many2many(
+        "res.partner",
+        "res_partner_rental_blacklist_ignore_rel",
+        "partner_id",
+        "ignored_id",
+        string="Dismissed Matches",
+        readonly=True,
+        copy=False,
+        groups=USER_GROUP,
+        help="Blacklisted customers a Risk Officer checked and found to be someone else.",
+    )
+    rental_kyc_id_type = fields.Selection(
+        KYC_ID_TYPES, string="ID Document", copy=False, tracking=True, groups=USER_GROUP
+    )
+    rental_kyc_id_number = fields.Char(
+        string="ID Document Number", copy=False, tracking=True, groups=USER_GROUP
+    )
+    rental_kyc_verified_by_id = fields.Many2one(
+        "res.users", string="Identity Verified By", readonly=True, copy=False, groups=USER_GROUP
+    )
+    rental_kyc_verified_on = fields.Datetime(
+        string="Identity Verified On", readonly=True, copy=False, groups=USER_GROUP
+    )
+    # Normalised identifiers, stored and indexed so that matching is one indexed search.
+    rental_phone_norm = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_mobile_norm = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_email_norm = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_vat_norm = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_id_number_norm = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_risk_locked_at = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="Written by every order confirmation check, so that two transactions confirming "
+        "orders of one customer at once cannot both pass the credit limit check.",
+    )
     rental_commercial_grade = fields.Selection(
         related="commercial_partner_id.rental_grade", string="Company Risk Grade"
     )
@@ -212,6 +326,25 @@ class ResPartner(models.Model):
             else:
                 partner.rental_credit_limit = 0.0
 
+    @api.depends("phone", "mobile", "email", "vat", "rental_kyc_id_number", "country_id")
+    def _compute_rental_identity_norm(self):
+        gmail_dots = (
+            self.env["ir.config_parameter"].sudo().get_param("rental_risk.match_gmail_dots") == "1"
+        )
+        for partner in self:
+            country = (
+                partner.country_id or partner.company_id.country_id or self.env.company.country_id
+            )
+            partner.rental_phone_norm = normalize_phone(partner.phone, country.phone_code) or False
+            partner.rental_mobile_norm = (
+                normalize_phone(partner.mobile, country.phone_code) or False
+            )
+            partner.rental_email_norm = normalize_email(partner.email, gmail_dots) or False
+            partner.rental_vat_norm = normalize_vat(partner.vat, country.code) or False
+            partner.rental_id_number_norm = (
+                normalize_id_number(partner.sudo().rental_kyc_id_number) or False
+            )
+
     @api.depends_context("company")
     def _compute_rental_exposure(self):
         commercial = self.commercial_partner_id.filtered("id")
@@ -228,9 +361,48 @@ class ResPartner(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if any(fname in vals for vals in vals_list for fname in IDENTITY_FIELDS):
+            partners._rental_risk_match_blacklist()
+        return partners
+
     def write(self, vals):
         self._rental_risk_check_write(vals)
-        return super().write(vals)
+        # A verified identity stays verified only for the document that was checked.
+        unverify = self.env["res.partner"]
+        if "rental_kyc_id_number" in vals and not vals.get("rental_kyc_verified"):
+            unverify = self.sudo().filtered(
+                lambda p: p.rental_kyc_verified
+                and normalize_id_number(p.rental_kyc_id_number)
+                != normalize_id_number(vals["rental_kyc_id_number"])
+            )
+        direct = self.env["res.partner"]
+        if "rental_blacklisted" in vals and not self.env.context.get("rental_blacklist_decision"):
+            direct = self.sudo().filtered(
+                lambda p: p.rental_blacklisted != vals["rental_blacklisted"]
+            )
+        res = super().write(vals)
+        if direct:
+            # Kept in the history even when set without the blacklist wizard (imports, RPC).
+            self._rental_risk_record_blacklist_decision(
+                direct,
+                "set" if vals["rental_blacklisted"] else "lift",
+                "other" if vals["rental_blacklisted"] else False,
+                self.env._("Changed directly on the customer, without the blacklist wizard."),
+            )
+        if unverify:
+            unverify.sudo().write(
+                {
+                    "rental_kyc_verified": False,
+                    "rental_kyc_verified_by_id": False,
+                    "rental_kyc_verified_on": False,
+                }
+            )
+        if any(fname in vals for fname in IDENTITY_FIELDS):
+            self._rental_risk_match_blacklist()
+        return res
 
     def _rental_risk_check_write(self, vals):
         """Refuse risk inputs to users below the group that owns them (the ORM is reachable by
@@ -239,7 +411,14 @@ class ResPartner(models.Model):
         if self.env.su:
             return
         changed = self._rental_risk_changed_fields(vals)
-        if changed & set(RISK_MANAGER_FIELDS) and not self.env.user.has_group(MANAGER_GROUP):
+        # Blacklist details are readonly in every view: any value sent for them is a change.
+        changed |= set(vals) & set(BLACKLIST_FIELDS)
+        manager_fields = {*RISK_MANAGER_FIELDS, *BLACKLIST_FIELDS}
+        if (
+            "rental_kyc_verified_by_id" in vals or "rental_kyc_verified_on" in vals
+        ) and not self.env.user.has_group(OFFICER_GROUP):
+            changed.add("rental_kyc_verified")
+        if changed & manager_fields and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._(
                     "Only a Risk Manager can change a customer's credit limit, blacklist or "
@@ -594,16 +773,20 @@ class ResPartner(models.Model):
             SQL(
                 """
                 SELECT am.commercial_partner_id,
-                       SUM(am.amount_total_signed),
-                       SUM(am.amount_residual_signed),
-                       SUM(am.amount_residual_signed) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d0)s),
-                       SUM(am.amount_residual_signed) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d30)s),
-                       SUM(am.amount_residual_signed) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d60)s),
-                       SUM(am.amount_residual_signed) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d90)s),
+                       SUM(am.amount_total_signed)::float8,
+                       SUM(am.amount_residual_signed)::float8,
+                       (SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d0)s)
+                       )::float8,
+                       (SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d30)s)
+                       )::float8,
+                       (SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d60)s)
+                       )::float8,
+                       (SUM(am.amount_residual_signed) FILTER (
+                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d90)s)
+                       )::float8,
                        MIN(am.invoice_date)
                   FROM account_move am
                  WHERE am.commercial_partner_id = ANY(%(ids)s)
@@ -639,9 +822,10 @@ class ResPartner(models.Model):
     def _rental_risk_payment_facts(self, partner_ids, today):
         """Amount-weighted days between due date and payment, from the reconciliations.
 
-        A payment is a partial reconciliation of a customer invoice's receivable line with
-        anything but a credit note (a credit note cancels the debt, it does not pay it). Its
-        date is the later of the two lines (``max_date``), its weight the amount matched.
+        A payment is a partial reconciliation of a customer invoice's receivable line with a
+        line outside the sales journals: credit notes (sales journals) cancel the debt, they do
+        not pay it. Its date is the later of the two lines (``max_date``), its weight the
+        amount matched.
         """
         self.env["account.partial.reconcile"].flush_model()
         recent_from = today - timedelta(days=RECENT_PAYMENT_DAYS)
@@ -649,20 +833,20 @@ class ResPartner(models.Model):
             SQL(
                 """
                 SELECT am.commercial_partner_id,
-                       SUM(apr.amount),
-                       SUM(apr.amount * (apr.max_date - inv_line.date_maturity)),
-                       SUM(apr.amount) FILTER (WHERE apr.max_date >= %(recent)s),
-                       SUM(apr.amount * (apr.max_date - inv_line.date_maturity))
-                           FILTER (WHERE apr.max_date >= %(recent)s)
+                       SUM(apr.amount)::float8,
+                       SUM(apr.amount * (apr.max_date - inv_line.date_maturity))::float8,
+                       (SUM(apr.amount) FILTER (WHERE apr.max_date >= %(recent)s))::float8,
+                       (SUM(apr.amount * (apr.max_date - inv_line.date_maturity))
+                           FILTER (WHERE apr.max_date >= %(recent)s))::float8
                   FROM account_partial_reconcile apr
                   JOIN account_move_line inv_line ON inv_line.id = apr.debit_move_id
                   JOIN account_move am ON am.id = inv_line.move_id
                   JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
-                  JOIN account_move pay_move ON pay_move.id = pay_line.move_id
+                  JOIN account_journal pay_journal ON pay_journal.id = pay_line.journal_id
                  WHERE am.commercial_partner_id = ANY(%(ids)s)
                    AND am.state = 'posted'
                    AND am.move_type = 'out_invoice'
-                   AND pay_move.move_type != 'out_refund'
+                   AND pay_journal.type != 'sale'
                  GROUP BY am.commercial_partner_id
                 """,
                 ids=list(partner_ids),
@@ -694,7 +878,7 @@ class ResPartner(models.Model):
                 """
                 SELECT p.commercial_partner_id,
                        MIN(so.date_order)::date,
-                       SUM(%(to_invoice)s)
+                       SUM(%(to_invoice)s)::float8
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_id
                   JOIN sale_order_line sol ON sol.order_id = so.id
@@ -766,7 +950,8 @@ class ResPartner(models.Model):
             env.cr.execute(
                 SQL(
                     """
-                    SELECT p.commercial_partner_id, COUNT(*), AVG(sol.rental_late_hours) / 24.0
+                    SELECT p.commercial_partner_id, COUNT(*),
+                           AVG(sol.rental_late_hours)::float8 / 24
                       FROM sale_order_line sol
                       JOIN sale_order so ON so.id = sol.order_id
                       JOIN res_partner p ON p.id = so.partner_id
@@ -786,8 +971,8 @@ class ResPartner(models.Model):
                     """
                     SELECT p.commercial_partner_id,
                            COUNT(*) FILTER (WHERE lot.rental_state = 'lost'),
-                           SUM(COALESCE(lot.rental_replacement_value, 0))
-                               FILTER (WHERE lot.rental_state = 'out')
+                           (SUM(COALESCE(lot.rental_replacement_value, 0))
+                               FILTER (WHERE lot.rental_state = 'out'))::float8
                       FROM stock_lot lot
                       JOIN res_partner p ON p.id = lot.rental_partner_id
                      WHERE p.commercial_partner_id = ANY(%(ids)s)
@@ -1072,3 +1257,563 @@ class ResPartner(models.Model):
                 )
             partner.message_post(body=note, subtype_xmlid="mail.mt_note")
         self.env["mail.activity"].sudo().create(activity_vals)
+
+    # ------------------------------------------------------------------
+    # Business methods: blacklist, identity matching, KYC (issue 5)
+    # ------------------------------------------------------------------
+
+    def _rental_risk_check_blacklist_manager(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Risk Manager can blacklist a customer or lift a blacklist; ask one to "
+                    "do it."
+                )
+            )
+
+    def _rental_risk_set_blacklist(self, category, reason, attachments=None, automatic=False):
+        """Blacklist the commercial partners of ``self`` with a reason and evidence; returns the
+        partners newly blacklisted. ``automatic`` marks a decision of a scheduled trigger."""
+        self._rental_risk_check_blacklist_manager()
+        if not category or not (reason or "").strip():
+            raise UserError(
+                self.env._("Give a reason category and a text: a blacklist must say why.")
+            )
+        partners = self.commercial_partner_id.sudo().filtered(lambda p: not p.rental_blacklisted)
+        if not partners:
+            return partners
+        attachments = attachments or self.env["ir.attachment"]
+        now = fields.Datetime.now()
+        partners.with_context(rental_blacklist_decision=True).write(
+            {
+                "rental_blacklisted": True,
+                "rental_blacklist_category": category,
+                "rental_blacklist_reason": reason,
+                "rental_blacklist_attachment_ids": [Command.set(attachments.ids)],
+                "rental_blacklisted_by_id": self.env.user.id,
+                "rental_blacklisted_on": now,
+            }
+        )
+        self._rental_risk_record_blacklist_decision(
+            partners, "set", category, reason, attachments, automatic
+        )
+        partners._rental_risk_flag_lookalikes()
+        partners._rental_risk_rescore()
+        return partners
+
+    def _rental_risk_lift_blacklist(self, reason):
+        """Take the commercial partners of ``self`` off the blacklist; a reason is required and
+        the decision is kept in the history."""
+        self._rental_risk_check_blacklist_manager()
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._("Say why the blacklist is lifted: the reason is kept in the history.")
+            )
+        partners = self.commercial_partner_id.sudo().filtered("rental_blacklisted")
+        if not partners:
+            return partners
+        partners.with_context(rental_blacklist_decision=True).write(
+            {
+                "rental_blacklisted": False,
+                "rental_blacklist_category": False,
+                "rental_blacklist_reason": False,
+                "rental_blacklist_attachment_ids": [Command.clear()],
+                "rental_blacklisted_by_id": False,
+                "rental_blacklisted_on": False,
+            }
+        )
+        self._rental_risk_record_blacklist_decision(partners, "lift", False, reason)
+        # Customers flagged only because they looked like this one are cleared too.
+        self.sudo().search([("rental_blacklist_match_id", "in", partners.ids)]).write(
+            {"rental_blacklist_match_id": False, "rental_blacklist_match_reason": False}
+        )
+        partners._rental_risk_rescore()
+        return partners
+
+    @api.model
+    def _rental_risk_record_blacklist_decision(
+        self, partners, decision, category, reason, attachments=None, automatic=False
+    ):
+        """History entry, audit event and chatter note of a blacklist decision."""
+        attachments = attachments or self.env["ir.attachment"]
+        Entry = self.env["rental.blacklist.entry"].sudo()
+        event_type = {
+            "set": "blacklist",
+            "lift": "blacklist_lift",
+            "proposal": "blacklist_proposal",
+        }
+        labels = dict(BLACKLIST_CATEGORIES)
+        for partner in partners:
+            company = partner._rental_risk_company()
+            Entry.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "decision": decision,
+                    "category": category,
+                    "reason": reason,
+                    "attachment_ids": [Command.set(attachments.ids)],
+                    "automatic": automatic,
+                    "user_id": self.env.user.id,
+                }
+            )
+            details = f"{labels.get(category, '')}: {reason}" if category else reason
+            self.env["rental.risk.event"]._log(
+                event_type[decision], partner=partner, details=details, company=company
+            )
+            if decision == "set":
+                body = self.env._(
+                    "Blacklisted by %(user)s (%(category)s): %(reason)s",
+                    user=self.env.user.name,
+                    category=labels.get(category, ""),
+                    reason=reason,
+                )
+            elif decision == "lift":
+                body = self.env._(
+                    "Blacklist lifted by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                )
+            else:
+                body = self.env._("Blacklist proposed: %(reason)s", reason=reason)
+            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _rental_risk_identifiers(self):
+        """Normalised identifiers of ``self``: {kind: set of values}."""
+        rows = self.sudo().read(
+            [
+                "rental_phone_norm",
+                "rental_mobile_norm",
+                "rental_email_norm",
+                "rental_vat_norm",
+                "rental_id_number_norm",
+            ]
+        )
+        ids = {"phone": set(), "email": set(), "vat": set(), "id_number": set()}
+        for row in rows:
+            for kind, fnames in (
+                ("phone", ("rental_phone_norm", "rental_mobile_norm")),
+                ("email", ("rental_email_norm",)),
+                ("vat", ("rental_vat_norm",)),
+                ("id_number", ("rental_id_number_norm",)),
+            ):
+                ids[kind].update(row[fname] for fname in fnames if row[fname])
+        return ids
+
+    @api.model
+    def _rental_risk_identity_search(self, identifiers, exclude_commercial_ids, blacklisted):
+        """Rows (id, commercial id, phone, mobile, email, vat, id number) of the partners that
+        share one of ``identifiers``, outside ``exclude_commercial_ids``; only blacklisted
+        customers if ``blacklisted`` is True, only the others if False. One indexed query."""
+        phones = sorted(identifiers["phone"])
+        if not any(identifiers.values()):
+            return []
+        self.env["res.partner"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.commercial_partner_id, p.rental_phone_norm, p.rental_mobile_norm,
+                       p.rental_email_norm, p.rental_vat_norm, p.rental_id_number_norm
+                  FROM res_partner p
+                  JOIN res_partner c ON c.id = p.commercial_partner_id
+                 WHERE (p.rental_phone_norm = ANY(%(phones)s)
+                        OR p.rental_mobile_norm = ANY(%(phones)s)
+                        OR p.rental_email_norm = ANY(%(emails)s)
+                        OR p.rental_vat_norm = ANY(%(vats)s)
+                        OR p.rental_id_number_norm = ANY(%(numbers)s))
+                   AND p.commercial_partner_id != ALL(%(exclude)s)
+                   AND COALESCE(c.rental_blacklisted, FALSE) = %(blacklisted)s
+                 ORDER BY p.commercial_partner_id, p.id
+                """,
+                phones=phones,
+                emails=sorted(identifiers["email"]),
+                vats=sorted(identifiers["vat"]),
+                numbers=sorted(identifiers["id_number"]),
+                exclude=list(exclude_commercial_ids),
+                blacklisted=blacklisted,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _rental_risk_overlap_label(self, identifiers, row):
+        """Plain words for what ``row`` shares with ``identifiers`` ("phone 8613800138000")."""
+        labels = []
+        _id, _commercial, phone, mobile, email, vat, number = row
+        if {phone, mobile} & identifiers["phone"]:
+            labels.append(
+                self.env._(
+                    "phone %(value)s", value=next(iter({phone, mobile} & identifiers["phone"]))
+                )
+            )
+        if email and email in identifiers["email"]:
+            labels.append(self.env._("e-mail %(value)s", value=email))
+        if vat and vat in identifiers["vat"]:
+            labels.append(self.env._("tax id %(value)s", value=vat))
+        if number and number in identifiers["id_number"]:
+            labels.append(self.env._("identity document %(value)s", value=number))
+        return ", ".join(labels)
+
+    def _rental_risk_match_blacklist(self):
+        """Match ``self`` (and their commercial partners) against the blacklisted customers;
+        flag each commercial partner that matches as a possible blacklist match. Returns the
+        partners newly flagged. Called on creation/edit of identity data and on confirmation."""
+        flagged = self.env["res.partner"]
+        Event = self.env["rental.risk.event"]
+        for commercial in self.sudo().commercial_partner_id.filtered(
+            lambda p: not p.rental_blacklisted
+        ):
+            members = (self.sudo() | commercial).filtered(
+                lambda p, c=commercial: p.commercial_partner_id == c
+            )
+            identifiers = members._rental_risk_identifiers()
+            rows = self._rental_risk_identity_search(identifiers, commercial.ids, True)
+            ignored = set(commercial.rental_blacklist_match_ignore_ids.ids)
+            rows = [row for row in rows if row[1] not in ignored]
+            current = commercial.rental_blacklist_match_id
+            if not rows:
+                if current and not current.rental_blacklisted:
+                    commercial.write(
+                        {"rental_blacklist_match_id": False, "rental_blacklist_match_reason": False}
+                    )
+                continue
+            if current and current.id in {row[1] for row in rows}:
+                continue
+            reason = self._rental_risk_overlap_label(identifiers, rows[0])
+            commercial.write(
+                {"rental_blacklist_match_id": rows[0][1], "rental_blacklist_match_reason": reason}
+            )
+            Event._log(
+                "blacklist_match",
+                partner=commercial,
+                details=self.env._(
+                    "Looks like the blacklisted customer %(match)s: same %(reason)s.",
+                    match=self.browse(rows[0][1]).display_name,
+                    reason=reason,
+                ),
+            )
+            flagged |= commercial
+        return flagged
+
+    def _rental_risk_flag_lookalikes(self):
+        """Flag the customers sharing an identifier with the blacklisted ``self``."""
+        for partner in self.sudo():
+            identifiers = (partner | partner.child_ids)._rental_risk_identifiers()
+            rows = self._rental_risk_identity_search(identifiers, partner.ids, False)
+            others = self.browse(sorted({row[1] for row in rows}))
+            others._rental_risk_match_blacklist()
+
+    def action_rental_risk_blacklist(self):
+        """Open the blacklist wizard (Risk Managers only, checked again by the wizard)."""
+        self.ensure_one()
+        self._rental_risk_check_blacklist_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Blacklist Customer"),
+            "res_model": "res.partner.blacklist",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": self.commercial_partner_id.id,
+                "default_decision": "lift"
+                if self.commercial_partner_id.rental_blacklisted
+                else "set",
+            },
+        }
+
+    def action_rental_kyc_verify(self):
+        """Record that a Risk Officer checked the identity document now."""
+        if not self.env.user.has_group(OFFICER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only a Risk Officer can mark a customer's identity as verified; ask one to "
+                    "check the documents."
+                )
+            )
+        for partner in self:
+            if not partner.rental_kyc_id_type or not partner.rental_kyc_id_number:
+                raise UserError(
+                    self.env._(
+                        "Enter the identity document type and number of %(partner)s before "
+                        "verifying it.",
+                        partner=partner.display_name,
+                    )
+                )
+        # Risk Officers may not edit contacts in general: the group was checked above.
+        self.sudo().write(
+            {
+                "rental_kyc_verified": True,
+                "rental_kyc_verified_by_id": self.env.user.id,
+                "rental_kyc_verified_on": fields.Datetime.now(),
+            }
+        )
+        for partner in self:
+            self.env["rental.risk.event"]._log(
+                "kyc",
+                partner=partner,
+                details=self.env._(
+                    "%(type)s %(number)s checked.",
+                    type=dict(KYC_ID_TYPES)[partner.rental_kyc_id_type],
+                    number=partner.rental_kyc_id_number,
+                ),
+            )
+        self._rental_risk_rescore()
+        return True
+
+    def action_rental_risk_dismiss_match(self):
+        """A Risk Officer checked the possible match: it is someone else; stop flagging it."""
+        if not self.env.user.has_group(OFFICER_GROUP):
+            raise AccessError(
+                self.env._("Only a Risk Officer can dismiss a possible blacklist match.")
+            )
+        for partner in self.commercial_partner_id.sudo().filtered("rental_blacklist_match_id"):
+            match = partner.rental_blacklist_match_id
+            partner.write(
+                {
+                    "rental_blacklist_match_ignore_ids": [Command.link(match.id)],
+                    "rental_blacklist_match_id": False,
+                    "rental_blacklist_match_reason": False,
+                }
+            )
+            self.env["rental.risk.event"]._log(
+                "override",
+                partner=partner,
+                details=self.env._(
+                    "Possible match with %(match)s dismissed: not the same customer.",
+                    match=match.display_name,
+                ),
+            )
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods: automatic blacklist triggers (scheduled)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_rental_risk_blacklist_triggers(self):
+        """Blacklist, or propose to blacklist, the customers caught by the triggers each company
+        switched on: assets not returned N days after their end, invoices (claims included,
+        they are invoiced) unpaid N days after their due date. Running twice changes nothing:
+        blacklisted customers are skipped, and so are customers with an open proposal."""
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("rental_risk_trigger_late_asset", "=", True),
+                    ("rental_risk_trigger_unpaid", "=", True),
+                ]
+            )
+        )
+        done = self.env["res.partner"]
+        for company in companies:
+            for trigger, partner_ids in self._rental_risk_trigger_candidates(company).items():
+                partners = (
+                    self.sudo().browse(partner_ids).filtered(lambda p: not p.rental_blacklisted)
+                )
+                if not partners:
+                    continue
+                mode = company[f"rental_risk_trigger_{trigger}_mode"]
+                category = "not_returned" if trigger == "late_asset" else "unpaid"
+                days = company[f"rental_risk_trigger_{trigger}_days"]
+                if trigger == "late_asset":
+                    reason = self.env._(
+                        "Automatic: an asset is still not returned %(days)s days after the end of "
+                        "its rental.",
+                        days=days,
+                    )
+                else:
+                    reason = self.env._(
+                        "Automatic: an invoice is still unpaid %(days)s days after its due date.",
+                        days=days,
+                    )
+                if mode == "blacklist":
+                    done |= partners._rental_risk_set_blacklist(category, reason, automatic=True)
+                else:
+                    done |= partners._rental_risk_propose_blacklist(company, reason)
+        return done
+
+    @api.model
+    def _rental_risk_trigger_candidates(self, company):
+        """{trigger: [commercial partner ids]} caught today by the triggers of ``company``."""
+        result = {}
+        now = fields.Datetime.now()
+        if company.rental_risk_trigger_late_asset and "rental.booking" in self.env:
+            self.env["rental.booking"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT DISTINCT p.commercial_partner_id
+                      FROM rental_booking rb
+                      JOIN res_partner p ON p.id = rb.partner_id
+                     WHERE rb.state = 'out' AND rb.company_id = %(company)s
+                       AND rb.date_end < %(cutoff)s
+                    """,
+                    company=company.id,
+                    cutoff=now - timedelta(days=company.rental_risk_trigger_late_asset_days),
+                )
+            )
+            result["late_asset"] = [row[0] for row in self.env.cr.fetchall()]
+        if company.rental_risk_trigger_unpaid:
+            self.env["account.move"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT DISTINCT am.commercial_partner_id
+                      FROM account_move am
+                     WHERE am.state = 'posted' AND am.move_type = 'out_invoice'
+                       AND am.company_id = %(company)s
+                       AND am.amount_residual_signed <> 0
+                       AND am.payment_state IN ('not_paid', 'partial')
+                       AND am.invoice_date_due < %(cutoff)s
+                    """,
+                    company=company.id,
+                    cutoff=fields.Date.context_today(self)
+                    - timedelta(days=company.rental_risk_trigger_unpaid_days),
+                )
+            )
+            result["unpaid"] = [row[0] for row in self.env.cr.fetchall()]
+        return result
+
+    def _rental_risk_propose_blacklist(self, company, reason):
+        """Give the company's Risk Managers an activity proposing to blacklist each partner
+        of ``self`` that has no open proposal yet; returns the partners proposed."""
+        activity_type = self.env.ref("rental_risk.mail_activity_type_blacklist_proposal")
+        open_ids = set(
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+            .mapped("res_id")
+        )
+        partners = self.filtered(lambda p: p.id not in open_ids)
+        managers = (
+            self.env.ref(MANAGER_GROUP)
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share and company in u.company_ids)
+        )
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        vals_list = [
+            {
+                "activity_type_id": activity_type.id,
+                "res_model_id": model_id,
+                "res_id": partner.id,
+                "user_id": user.id,
+                "summary": self.env._("Blacklist proposed"),
+                "note": reason,
+                "date_deadline": fields.Date.context_today(self),
+            }
+            for partner in partners
+            for user in managers
+        ]
+        self.env["mail.activity"].sudo().create(vals_list)
+        self._rental_risk_record_blacklist_decision(
+            partners, "proposal", False, reason, automatic=True
+        )
+        return partners
+
+    # ------------------------------------------------------------------
+    # Business methods: facts of the confirmation check (cheap, set-based)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _rental_risk_current_facts(self, partner_ids, overdue_days=()):
+        """Exposure and overdue receivables of ``partner_ids`` now, for the order check and the
+        delivery lock: {id: {"exposure": {...}, "overdue": {days: amount}}}.
+
+        Unlike the scoring facts, which aggregate the whole history, this reads open invoices
+        only (a partial index covers them) and the assets out, so its cost does not grow with
+        the number of invoices a customer has paid over the years.
+        """
+        ids = list(partner_ids)
+        if not ids:
+            return {}
+        today = fields.Date.context_today(self)
+        days = sorted({int(d) for d in overdue_days})
+        self.env["account.move"].flush_model()
+        overdue_sql = [
+            SQL(
+                "(SUM(am.amount_residual_signed) FILTER (WHERE am.move_type = 'out_invoice' "
+                "AND am.invoice_date_due < %s))::float8",
+                today - timedelta(days=d),
+            )
+            for d in days
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT am.commercial_partner_id, SUM(am.amount_residual_signed)::float8 %(overdue)s
+                  FROM account_move am
+                 WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.state = 'posted'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.amount_residual_signed <> 0
+                 GROUP BY am.commercial_partner_id
+                """,
+                ids=ids,
+                overdue=SQL("").join(SQL(", %s", expr) for expr in overdue_sql),
+            )
+        )
+        invoices, overdue = {}, {}
+        for row in self.env.cr.fetchall():
+            invoices[row[0]] = {"open_balance": row[1] or 0.0}
+            overdue[row[0]] = {d: row[2 + i] or 0.0 for i, d in enumerate(days)}
+        rentals = {}
+        if "rental_state" in self.env["stock.lot"]._fields:
+            self.env["stock.lot"].flush_model(["rental_state", "rental_partner_id"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT p.commercial_partner_id,
+                           SUM(COALESCE(lot.rental_replacement_value, 0))::float8
+                      FROM stock_lot lot
+                      JOIN res_partner p ON p.id = lot.rental_partner_id
+                     WHERE p.commercial_partner_id = ANY(%(ids)s) AND lot.rental_state = 'out'
+                     GROUP BY p.commercial_partner_id
+                    """,
+                    ids=ids,
+                )
+            )
+            rentals = {row[0]: {"assets_out": row[1] or 0.0} for row in self.env.cr.fetchall()}
+        exposures = self._rental_risk_get_exposure(ids, invoices=invoices, rentals=rentals)
+        return {
+            pid: {
+                "exposure": exposures[pid],
+                "overdue": overdue.get(pid, dict.fromkeys(days, 0.0)),
+            }
+            for pid in ids
+        }
+
+    def _rental_risk_effective_limit(self):
+        """Credit limit of the commercial partner ``self``: a customer not scored yet gets the
+        limit of the neutral grade, as the settings promise new customers."""
+        self.ensure_one()
+        partner = self.sudo()
+        if partner.rental_grade or partner.rental_credit_limit_manual:
+            return partner.rental_credit_limit
+        company = partner._rental_risk_company()
+        return self.env["rental.grade.limit"]._get_limits(company)[company.id]["C"]
+
+    def _rental_risk_lock_rows(self):
+        """Serialise the confirmation checks of ``self`` (commercial partners).
+
+        The UPDATE takes the row lock, so a second transaction checking the same customer waits
+        for the first to end; and since the first changed the row, PostgreSQL then refuses the
+        second (REPEATABLE READ: "could not serialize access due to concurrent update"). Odoo
+        retries such requests from the start, and the retry sees the first order confirmed: two
+        orders can never pass the credit limit check together.
+        """
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE res_partner SET rental_risk_locked_at = NOW() AT TIME ZONE 'UTC' "
+                    "WHERE id = ANY(%s)",
+                    sorted(self.ids),
+                )
+            )

@@ -1,12 +1,29 @@
-from . import test_install
-from . import test_rental_product
-from . import test_rental_asset
-from . import test_rental_booking
-from . import test_booking_concurrency
-from . import test_rental_order
-from . import test_rental_pickup_return
-from . import test_rental_scan
-from . import test_rental_late
-from . import test_credit_scoring
-from . import test_credit_alerts
-from . import test_credit_rescoring
+from . import (
+    test_booking_concurrency,
+    test_claim_damage,
+    test_credit_alerts,
+    test_credit_rescoring,
+    test_credit_scoring,
+    test_deposit_e2e,
+    test_deposit_policy,
+    test_inspection,
+    test_loss,
+    test_settlement,
+    test_install,
+    test_rental_asset,
+    test_rental_booking,
+    test_rental_late,
+    test_rental_order,
+    test_rental_pickup_return,
+    test_rental_product,
+    test_rental_scan,
+    test_risk_approval,
+    test_risk_audit,
+    test_risk_blacklist,
+    test_risk_concurrency,
+    test_risk_delivery_lock,
+    test_risk_identity,
+    test_risk_multicompany,
+    test_risk_rules,
+    test_risk_triggers,
+)

@@ -63,7 +63,7 @@ class TestCreditAlerts(CreditScoringCommon):
         """A manager's override holds until its last day; the next day's cron ends it."""
         self.invoice(500.0, TODAY)
         action = self.customer.action_rental_risk_override()
-        wizard = Form(self.env[action["res_model"]].with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_context(**action["context"]))
         wizard.grade = "A"
         wizard.reason = "Bank guarantee received"
         wizard.date_until = date(2025, 7, 5)

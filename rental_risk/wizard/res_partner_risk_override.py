@@ -10,11 +10,9 @@ class ResPartnerRiskOverride(models.TransientModel):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, readonly=True, ondelete="cascade"
     )
-    current_grade = fields.Selection(
-        GRADE_SELECTION, string="Current Grade", compute="_compute_current_grade"
-    )
+    current_grade = fields.Selection(GRADE_SELECTION, compute="_compute_current_grade")
     grade = fields.Selection(GRADE_SELECTION, string="New Grade", required=True)
-    reason = fields.Char(string="Reason", required=True)
+    reason = fields.Char(required=True)
     date_until = fields.Date(
         string="Until",
         required=True,

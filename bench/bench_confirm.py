@@ -1,0 +1,188 @@
+"""Benchmark of the risk check at order confirmation (rental_risk, issue 5).
+
+Two customers share the database: one with 10 posted invoices, one with 10,000 (bulk-inserted
+with SQL). Most of each history is paid, three invoices are open, as for a customer with years
+of business. For each customer the script measures, in the same run and interleaved:
+
+* confirming a fresh quotation with the module's risk check (``action_confirm``),
+* confirming it without the check (the ``rental_risk_skip_check`` key, honoured only for the
+  superuser: the benchmark's switch, not an RPC one),
+* the check alone (``_rental_risk_check_confirmation``: lock, identity re-match, facts, rules).
+
+Each sample runs in a savepoint rolled back afterwards. Prints medians in milliseconds, the
+cost the check adds per customer and the ratio of the two customers' check times.
+
+Usage: python bench/bench_confirm.py -d DB --odoo-path /opt/odoo --addons-path PATHS
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--odoo-path", default="/opt/odoo")
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--small", type=int, default=10, help="invoices of the small customer")
+    parser.add_argument("--big", type=int, default=10_000, help="invoices of the big customer")
+    parser.add_argument("--runs", type=int, default=40, help="samples per measure")
+    return parser.parse_args()
+
+
+def clone_invoices(env, template, partner, count, open_count=3):
+    """``count`` posted invoices of ``partner`` copied from ``template`` with one INSERT:
+    the last ``open_count`` are open and due in the future, the others paid."""
+    cr = env.cr
+    cr.execute(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = 'account_move' AND column_name != 'id'"
+    )
+    columns = [row[0] for row in cr.fetchall()]
+    paid = f"g <= {count - open_count}"
+    overrides = {
+        "name": f"'BENCH/{partner.id}/' || g",
+        "partner_id": str(partner.id),
+        "commercial_partner_id": str(partner.id),
+        "invoice_date": "%(start)s::date + (g %% 3000)",
+        "date": "%(start)s::date + (g %% 3000)",
+        "invoice_date_due": f"CASE WHEN {paid} THEN %(start)s::date + (g %% 3000) + 30 "
+        "ELSE %(future)s::date END",
+        "amount_residual": f"CASE WHEN {paid} THEN 0 ELSE 100 END",
+        "amount_residual_signed": f"CASE WHEN {paid} THEN 0 ELSE 100 END",
+        "payment_state": f"CASE WHEN {paid} THEN 'paid' ELSE 'not_paid' END",
+        "sequence_number": "g",
+        "inalterable_hash": "NULL",
+        "secure_sequence_number": "NULL",
+    }
+    select = ", ".join(overrides.get(column, f'"{column}"') for column in columns)
+    names = ", ".join(f'"{column}"' for column in columns)
+    cr.execute(
+        f"INSERT INTO account_move ({names}) "
+        f"SELECT {select} FROM account_move, generate_series(1, %(count)s) g "
+        "WHERE account_move.id = %(template)s",
+        {
+            "count": count,
+            "template": template.id,
+            "start": date(2016, 1, 1),
+            "future": date.today() + timedelta(days=20),
+        },
+    )
+    cr.execute("ANALYZE account_move")
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000.0
+
+
+def main():
+    args = parse_args()
+    sys.path.insert(0, args.odoo_path)
+    import odoo
+    from odoo import SUPERUSER_ID, Command, api
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["-d", args.database, f"--addons-path={args.addons_path}"])
+    registry = Registry(args.database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        product = env["product.product"].create(
+            {"name": "Bench Service", "type": "service", "list_price": 50.0, "taxes_id": []}
+        )
+        customers = {}
+        for label, count in (("small", args.small), ("big", args.big)):
+            partner = env["res.partner"].create({"name": f"Bench customer {label}"})
+            template = env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": date(2016, 1, 1),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Rental", "quantity": 1, "price_unit": 100, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+            template.action_post()
+            env.flush_all()
+            clone_invoices(env, template, partner, count - 1)
+            customers[label] = partner
+        env.invalidate_all()
+        cr.execute(
+            "SELECT p.name, COUNT(*) FROM account_move am JOIN res_partner p "
+            "ON p.id = am.commercial_partner_id WHERE p.name LIKE 'Bench customer %%' "
+            "AND am.state = 'posted' GROUP BY p.name ORDER BY p.name"
+        )
+        print("posted invoices:", dict(cr.fetchall()))
+        rules = env["rental.risk.rule"].search([("company_id", "=", env.company.id)])
+        print(f"active risk rules: {len(rules)} ({', '.join(rules.mapped('condition'))})")
+
+        def quotation(partner):
+            order = env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": product.id, "product_uom_qty": 1, "price_unit": 50}
+                        )
+                    ],
+                }
+            )
+            env.flush_all()
+            env.invalidate_all()
+            return order
+
+        def sample(partner, kind):
+            savepoint = cr.savepoint(flush=False)
+            try:
+                order = quotation(partner)
+                start = time.perf_counter()
+                if kind == "check":
+                    order._rental_risk_check_confirmation()
+                elif kind == "skip":
+                    order.with_context(rental_risk_skip_check=True).action_confirm()
+                else:
+                    order.action_confirm()
+                env.flush_all()
+                return time.perf_counter() - start
+            finally:
+                savepoint.close(rollback=True)
+                env.invalidate_all()
+
+        samples = {(label, kind): [] for label in customers for kind in ("with", "skip", "check")}
+        for _warmup in range(3):
+            for partner in customers.values():
+                for kind in ("with", "skip", "check"):
+                    sample(partner, kind)
+        for _run in range(args.runs):
+            for label, partner in customers.items():
+                for kind in ("with", "skip", "check"):
+                    samples[label, kind].append(sample(partner, kind))
+        cr.rollback()
+
+    medians = {key: median_ms(values) for key, values in samples.items()}
+    print(f"\nmedian of {args.runs} runs, milliseconds")
+    print(
+        f"{'customer':<10}{'invoices':>10}{'confirm':>10}{'no check':>10}{'added':>10}{'check':>10}"
+    )
+    for label, count in (("small", args.small), ("big", args.big)):
+        added = medians[label, "with"] - medians[label, "skip"]
+        print(
+            f"{label:<10}{count:>10}{medians[label, 'with']:>10.2f}{medians[label, 'skip']:>10.2f}"
+            f"{added:>10.2f}{medians[label, 'check']:>10.2f}"
+        )
+    ratio = medians["big", "check"] / medians["small", "check"]
+    worst_added = max(medians[label, "with"] - medians[label, "skip"] for label in ("small", "big"))
+    print(f"\ncheck added to a confirmation (worst customer): {worst_added:.2f} ms (target <= 25)")
+    print(f"check time ratio big / small customer: {ratio:.2f} (target <= 1.5)")
+    ok = worst_added <= 25 and ratio <= 1.5
+    print("RESULT:", "PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

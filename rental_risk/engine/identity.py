@@ -1,0 +1,97 @@
+"""Normalisation of identity data, so that a customer re-registering under a slightly different
+spelling ("+86 138-0013-8000" vs "13800138000", "John.Doe@Gmail.com " vs "john.doe@gmail.com")
+still matches a blacklisted one. Plain Python: no Odoo import.
+
+Every function returns a canonical string, or ``""`` when nothing usable is left (an empty
+value never matches anything).
+"""
+
+import re
+
+_NON_DIGITS = re.compile(r"\D+")
+_NON_ALNUM = re.compile(r"[^0-9A-Z]+")
+_EMAIL_IN_BRACKETS = re.compile(r"<([^<>]+)>")
+#: Shortest phone number worth matching: shorter strings are extensions or typing errors.
+MIN_PHONE_DIGITS = 6
+#: Mail providers that ignore dots and "+tags" in the local part of an address.
+GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def normalize_phone(phone, country_code=None):
+    """International digits of ``phone``: country calling code + national number, no trunk 0.
+
+    ``country_code`` is the calling code of the partner's country ("86" for China, "32" for
+    Belgium); it turns a national number ("0138 0013 8000", "138 0013 8000") into the same
+    digits as the international forms ("+86 138 0013 8000", "0086-138-0013-8000").
+    Without a country, a national number keeps its digits (without the trunk 0).
+    """
+    if not phone:
+        return ""
+    text = str(phone).strip()
+    international = text.startswith("+")
+    digits = _NON_DIGITS.sub("", text)
+    if not international and digits.startswith("00"):
+        international, digits = True, digits[2:]
+    if not international:
+        digits = digits.lstrip("0")
+        code = _NON_DIGITS.sub("", str(country_code or ""))
+        if code and not (digits.startswith(code) and len(digits) > len(code) + 8):
+            digits = code + digits
+    elif country_code:
+        # "+32 (0)2 ..." : the trunk 0 written after the country code is not dialled.
+        code = _NON_DIGITS.sub("", str(country_code))
+        if code and digits.startswith(code + "0"):
+            digits = code + digits[len(code) + 1 :]
+    if len(digits) < MIN_PHONE_DIGITS:
+        return ""
+    return digits
+
+
+def normalize_email(email, ignore_gmail_dots=False):
+    """Lower-case address without spaces; "Name <a@b.c>" gives "a@b.c".
+
+    With ``ignore_gmail_dots`` the dots and "+tag" of a Gmail local part are dropped, since
+    Gmail delivers "j.o.hn+x@gmail.com" to "john@gmail.com".
+    """
+    if not email:
+        return ""
+    text = str(email).strip()
+    bracketed = _EMAIL_IN_BRACKETS.search(text)
+    if bracketed:
+        text = bracketed.group(1)
+    text = "".join(text.split()).lower()
+    if text.count("@") != 1:
+        return ""
+    local, domain = text.split("@")
+    if not local or "." not in domain:
+        return ""
+    if ignore_gmail_dots and domain in GMAIL_DOMAINS:
+        local = local.split("+", 1)[0].replace(".", "")
+        domain = "gmail.com"
+    return f"{local}@{domain}"
+
+
+def normalize_vat(vat, country_code=None):
+    """Upper-case letters and digits, always with the two-letter country prefix.
+
+    "be 0477.472.701" and "0477472701" for a Belgian partner both give "BE0477472701", so a
+    number written with or without its prefix matches. ``country_code`` is the ISO code of the
+    partner's country ("BE", "CN"); a number without prefix and without country stays as is.
+    """
+    if not vat:
+        return ""
+    text = _NON_ALNUM.sub("", str(vat).upper())
+    if not text:
+        return ""
+    code = (country_code or "").upper()
+    has_prefix = len(text) > 2 and text[:2].isalpha()
+    if not has_prefix and len(code) == 2:
+        text = code + text
+    return text
+
+
+def normalize_id_number(number):
+    """Identity document number: upper-case letters and digits only ("e 1234-567" -> "E1234567")."""
+    if not number:
+        return ""
+    return _NON_ALNUM.sub("", str(number).upper())

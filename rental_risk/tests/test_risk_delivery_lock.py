@@ -1,0 +1,79 @@
+from datetime import date, timedelta
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common_risk import RiskCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRiskDeliveryLock(RiskCommon):
+    """Pickups are refused when the customer is blacklisted (or over the limit with overdue
+    invoices) at the moment of the pickup; a Risk Manager releases one pickup."""
+
+    def _confirmed_order(self):
+        order = self._order()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        return order
+
+    def _release(self, picking, user, reason="Customer paid cash at the counter."):
+        action = picking.with_user(user).action_rental_risk_release()
+        wizard = Form.from_action(self.env(user=user), action)
+        wizard.reason = reason
+        return wizard.save().action_release()
+
+    def test_blacklisted_after_confirmation_locks_pickup(self):
+        """Blacklisted after confirmation: validating the pickup is refused."""
+        order = self._confirmed_order()
+        self._blacklist()
+        pickup = self._pickup(order)
+        with self.assertRaises(UserError) as error:
+            self._validate(pickup)
+        self.assertIn("is blacklisted", str(error.exception))
+        self.assertNotEqual(pickup.state, "done")
+
+    def test_lock_holds_on_action_done_too(self):
+        """The lock is server-side: _action_done refuses as well."""
+        order = self._confirmed_order()
+        self._blacklist()
+        pickup = self._pickup(order)
+        with self.assertRaises(UserError):
+            pickup.with_user(self.warehouse_user)._action_done()
+
+    def test_manager_releases_one_pickup(self):
+        """A Risk Manager's release lets this pickup out, and is logged."""
+        order = self._confirmed_order()
+        self._blacklist()
+        pickup = self._pickup(order)
+        self._release(pickup, self.manager)
+        self.assertEqual(pickup.rental_risk_released_by_id, self.manager)
+        self._validate(pickup)
+        self.assertEqual(pickup.state, "done")
+        self.assertTrue(self._events("release", order=order))
+
+    def test_warehouse_and_officer_cannot_release(self):
+        """Only a Risk Manager releases."""
+        order = self._confirmed_order()
+        self._blacklist()
+        pickup = self._pickup(order)
+        for user in (self.warehouse_user, self.officer):
+            with self.assertRaises(AccessError):
+                pickup.with_user(user).action_rental_risk_release()
+            wizard = self.env["stock.picking.risk.release"].create(
+                {"picking_id": pickup.id, "reason": "Please"}
+            )
+            with self.assertRaises(AccessError):
+                wizard.with_user(user).action_release()
+
+    def test_over_limit_with_overdue_locks_pickup(self):
+        """Over the limit with overdue invoices at pickup time: locked (company setting)."""
+        order = self._confirmed_order()
+        self.customer.sudo().write(
+            {"rental_credit_limit_manual": True, "rental_credit_limit": 100.0}
+        )
+        self._post_invoice(800.0, date.today() - timedelta(days=5))
+        pickup = self._pickup(order)
+        self.assertTrue(pickup._rental_risk_delivery_lock_reasons())
+        self.company.rental_risk_lock_overdue = False
+        self.assertFalse(pickup._rental_risk_delivery_lock_reasons())
