@@ -13,8 +13,6 @@ from . import rental_grade_limit
 from . import rental_score_history
 from . import res_partner
 from . import res_config_settings
-from . import sale_order_risk
-from . import sale_order_line_risk
 from . import stock_lot_risk
 from . import account_move
 from . import account_move_line

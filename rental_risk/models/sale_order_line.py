@@ -519,6 +519,9 @@ class SaleOrderLine(models.Model):
         activities = self.env["mail.activity"].create(new_activity_vals)
         for line, activity in zip(lines_needing_activity, activities, strict=True):
             line.rental_late_activity_id = activity
+        # A late return lowers the credit score: rescore those customers now, all at once.
+        if late_lines:
+            late_lines.order_id.partner_id.sudo()._rental_risk_rescore()
         return late_lines
 
     def _rental_late_activity_texts(self, hours):
