@@ -13,14 +13,10 @@ from . import rental_grade_limit
 from . import rental_score_history
 from . import res_partner
 from . import res_config_settings
-from . import stock_lot_risk
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
-from . import res_company_deposit
-from . import res_config_settings_deposit
 from . import rental_product_accessory
-from . import product_template_accessory
 from . import rental_inspection
 from . import rental_inspection_line
 from . import rental_damage_claim
@@ -28,8 +24,6 @@ from . import rental_deposit_settlement
 from . import sale_order_deposit
 from . import sale_order_line_deposit
 from . import stock_picking_deposit
-from . import stock_lot_loss
-from . import res_partner_deposit
 from . import account_move_line_claim
 from . import rental_risk_rule
 from . import rental_risk_event

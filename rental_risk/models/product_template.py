@@ -86,3 +86,10 @@ class ProductTemplate(models.Model):
                         product=template.display_name,
                     )
                 )
+
+    rental_accessory_ids = fields.One2many(
+        "rental.product.accessory",
+        "product_tmpl_id",
+        string="Accessories",
+        help="Checked at every return inspection; a missing one is claimed at its value.",
+    )

@@ -49,3 +49,24 @@ class ResConfigSettings(models.TransientModel):
         return self.env["ir.actions.act_window"]._for_xml_id(
             "rental_risk.rental_grade_limit_action"
         )
+
+    rental_deposit_enabled = fields.Boolean(
+        related="company_id.rental_deposit_enabled", readonly=False
+    )
+    rental_deposit_min_amount = fields.Monetary(
+        related="company_id.rental_deposit_min_amount",
+        currency_field="currency_id",
+        readonly=False,
+    )
+    rental_deposit_required_before_pickup = fields.Boolean(
+        related="company_id.rental_deposit_required_before_pickup", readonly=False
+    )
+    rental_deposit_account_id = fields.Many2one(
+        related="company_id.rental_deposit_account_id", readonly=False
+    )
+    rental_loss_depreciation_years = fields.Integer(
+        related="company_id.rental_loss_depreciation_years", readonly=False
+    )
+    rental_loss_proposal_days = fields.Integer(
+        related="company_id.rental_loss_proposal_days", readonly=False
+    )

@@ -900,11 +900,13 @@ class ResPartner(models.Model):
         """SQL expression: what an order line still has to invoice, taxes included, in company
         currency. Stored columns only (the ORM's amount_to_invoice is not stored): the untaxed
         part not yet invoiced by posted invoices, scaled by the line's tax ratio and converted
-        at the order's rate; over-invoiced lines count as nothing."""
+        at the order's rate; over-invoiced lines count as nothing, and so do deposit lines (a
+        deposit lowers the risk; it is not credit given to the customer)."""
         return SQL(
             """
             CASE WHEN %(line)s.display_type IS NULL
                       AND NOT COALESCE(%(line)s.is_downpayment, FALSE)
+                      AND NOT COALESCE(%(line)s.is_rental_deposit, FALSE)
                       AND %(line)s.price_subtotal > 0
                  THEN GREATEST(%(line)s.price_subtotal
                                - COALESCE(%(line)s.untaxed_amount_invoiced, 0), 0)
@@ -987,20 +989,74 @@ class ResPartner(models.Model):
         return result
 
     @api.model
-    def _rental_risk_damage_facts(self, partner_ids):
-        """Hook for the damage claims issue: {partner_id: {damage_count, damage_amount}}.
+    def _rental_risk_deposits_held(self, partner_ids):
+        """Hook: deposits paid and not settled yet, per commercial partner, in company currency
+        ({partner_id: amount}); the exposure subtracts them.
 
-        No claim model exists yet, so nobody has damage facts.
+        Paid = each posted deposit invoice line in proportion to what its invoice has been
+        paid; a settled order holds nothing any more (the settlement applies or refunds it all).
         """
-        return {}
+        res = {}
+        if not partner_ids:
+            return res
+        self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
+        self.env["sale.order.line"].flush_model()
+        self.env["rental.deposit.settlement"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT am.commercial_partner_id,
+                       SUM(-aml.balance * CASE WHEN am.amount_total_signed = 0 THEN 0
+                               ELSE 1 - am.amount_residual_signed / am.amount_total_signed END)
+                  FROM account_move_line aml
+                  JOIN account_move am ON am.id = aml.move_id
+                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
+                 WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.state = 'posted'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND sol.is_rental_deposit
+                   AND NOT EXISTS (
+                        SELECT 1 FROM rental_deposit_settlement s WHERE s.order_id = sol.order_id)
+                 GROUP BY am.commercial_partner_id
+                """,
+                ids=list(partner_ids),
+            )
+        )
+        for partner_id, held in self.env.cr.fetchall():
+            res[partner_id] = res.get(partner_id, 0.0) + round(float(held or 0.0), 2)
+        return res
 
     @api.model
-    def _rental_risk_deposits_held(self, partner_ids):
-        """Hook for the deposits issue: {partner_id: deposits held, company currency}.
-
-        Deposits do not exist yet; the exposure subtracts whatever this returns.
-        """
-        return {}
+    def _rental_risk_damage_facts(self, partner_ids):
+        """Hook: damage and missing-accessory claims not waived nor withdrawn, per commercial
+        partner: {damage_count, damage_amount (assessed, company currency)}. Loss claims are
+        left out: lost assets are scored on their own."""
+        res = {}
+        if not partner_ids:
+            return res
+        self.env["rental.damage.claim"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id, COUNT(*), SUM(c.assessed_amount)
+                  FROM rental_damage_claim c
+                  JOIN res_partner p ON p.id = c.partner_id
+                 WHERE p.commercial_partner_id = ANY(%(ids)s)
+                   AND c.state NOT IN ('waived', 'cancelled')
+                   AND c.claim_type != 'loss'
+                 GROUP BY p.commercial_partner_id
+                """,
+                ids=list(partner_ids),
+            )
+        )
+        for partner_id, count, amount in self.env.cr.fetchall():
+            facts = dict(res.get(partner_id, {}))
+            facts["damage_count"] = facts.get("damage_count", 0) + count
+            facts["damage_amount"] = facts.get("damage_amount", 0.0) + float(amount or 0.0)
+            res[partner_id] = facts
+        return res
 
     @api.model
     def _rental_risk_get_exposure(self, partner_ids, invoices=None, orders=None, rentals=None):
