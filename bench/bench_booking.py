@@ -11,7 +11,7 @@ where rental_risk is installed, then measures with the ORM, in one process:
 * the naive way beside them: ``search_read`` the bookings and compare periods in Python.
 
 Everything the measures write is rolled back; the bulk load is committed (run it on a throw-away
-database: ``bench/run_bench_booking.sh`` creates one, installs the module, runs this, drops it).
+database: ``bench/run booking`` creates one, installs the module, runs this, drops it).
 
 Usage: python bench/bench_booking.py -d DB --odoo-path /opt/odoo --addons-path PATHS
 """

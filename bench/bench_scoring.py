@@ -17,7 +17,7 @@ process:
 Only the columns the aggregates read are realistic: an invoice has its receivable line but no
 income or tax lines, payments are one entry per customer with one line per invoice paid.
 The bulk load is committed, the measures are rolled back: run it on a throw-away database
-(``bench/run_bench_scoring.sh`` creates one, installs the module, runs this, drops it).
+(``bench/run scoring`` creates one, installs the module, runs this, drops it).
 
 Usage: python bench/bench_scoring.py -d DB --odoo-path /opt/odoo --addons-path PATHS
 """

@@ -1,30 +1,28 @@
-from . import product_template
-from . import stock_lot
-from . import rental_asset_reading
-from . import rental_booking
-from . import res_company
-from . import stock_picking_type
-from . import stock_warehouse
-from . import stock_move
-from . import stock_picking
-from . import sale_order
-from . import sale_order_line
-from . import rental_grade_limit
-from . import rental_score_history
-from . import res_partner
-from . import res_config_settings
-from . import account_move
-from . import account_move_line
-from . import account_partial_reconcile
-from . import rental_product_accessory
-from . import rental_inspection
-from . import rental_inspection_line
-from . import rental_damage_claim
-from . import rental_deposit_settlement
-from . import sale_order_deposit
-from . import sale_order_line_deposit
-from . import stock_picking_deposit
-from . import account_move_line_claim
-from . import rental_risk_rule
-from . import rental_risk_event
-from . import rental_blacklist_entry
+from . import (
+    account_move,
+    account_move_line,
+    account_partial_reconcile,
+    product_template,
+    rental_asset_reading,
+    rental_blacklist_entry,
+    rental_booking,
+    rental_damage_claim,
+    rental_deposit_settlement,
+    rental_grade_limit,
+    rental_inspection,
+    rental_inspection_line,
+    rental_product_accessory,
+    rental_risk_event,
+    rental_risk_rule,
+    rental_score_history,
+    res_company,
+    res_config_settings,
+    res_partner,
+    sale_order,
+    sale_order_line,
+    stock_lot,
+    stock_move,
+    stock_picking,
+    stock_picking_type,
+    stock_warehouse,
+)

@@ -9,7 +9,10 @@ class AccountMoveLine(models.Model):
         # Every reconciliation (payment register, outstanding credit widget, bank matching)
         # ends here; after it, the customer's payment history and balance have changed.
         res = super()._reconcile_plan(reconciliation_plan)
-        self._rental_risk_plan_lines(reconciliation_plan)._rental_risk_rescore_customers()
+        lines = self._rental_risk_plan_lines(reconciliation_plan)
+        lines._rental_risk_rescore_customers()
+        # Damage claims follow the payment of their invoice.
+        lines._rental_sync_claims()
         return res
 
     @api.model
@@ -27,3 +30,12 @@ class AccountMoveLine(models.Model):
         moves = self.move_id.filtered(lambda move: move.is_sale_document(include_receipts=False))
         if moves:
             moves.commercial_partner_id.sudo()._rental_risk_rescore()
+
+    def _rental_sync_claims(self):
+        """Move the damage claims invoiced by these lines' customer invoices to paid (or back
+        to invoiced) with their invoice's payment state."""
+        moves = self.move_id.filtered(lambda move: move.move_type == "out_invoice")
+        if moves:
+            self.env["rental.damage.claim"].sudo().search(
+                [("invoice_id", "in", moves.ids)]
+            )._rental_sync_payment_state()

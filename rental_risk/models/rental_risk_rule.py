@@ -82,6 +82,15 @@ class RentalRiskRule(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     condition = fields.Selection(CONDITION_SELECTION, required=True)
+    # Rental orders only by default: a company that also sells through Odoo keeps its ordinary
+    # quotations and deliveries exactly as standard Odoo handles them.
+    applies_to = fields.Selection(
+        [("rental", "Rental orders"), ("all", "All sales orders")],
+        required=True,
+        default="rental",
+        help="Rental orders: only orders with rental lines are checked. All sales orders: "
+        "ordinary sales are checked too.",
+    )
     grade = fields.Selection(
         GRADE_SELECTION, help="The rule hits customers graded this or worse (A best, E worst)."
     )

@@ -522,6 +522,7 @@ class SaleOrderLine(models.Model):
         # A late return lowers the credit score: rescore those customers now, all at once.
         if late_lines:
             late_lines.order_id.partner_id.sudo()._rental_risk_rescore()
+        late_lines._rental_propose_loss()
         return late_lines
 
     def _rental_late_activity_texts(self, hours):
@@ -574,3 +575,70 @@ class SaleOrderLine(models.Model):
             "price_unit": amount,
             "sequence": (self.sequence or 0) + 1,
         }
+
+    is_rental_deposit = fields.Boolean(
+        string="Rental Deposit",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The line holds the order's refundable deposit, invoiced to a liability account.",
+    )
+    rental_loss_activity_id = fields.Many2one(
+        "mail.activity", string="Loss Proposal", readonly=True, copy=False, ondelete="set null"
+    )
+
+    # ------------------------------------------------------------------
+    # Business methods: invoicing
+    # ------------------------------------------------------------------
+
+    def _prepare_invoice_line(self, **optional_values):
+        res = super()._prepare_invoice_line(**optional_values)
+        if self.is_rental_deposit and not self.display_type:
+            # The deposit is owed back to the customer: credit the liability account, never
+            # revenue, and never tax it, whatever the product's settings say.
+            company = self.order_id.company_id
+            res["account_id"] = company._rental_get_deposit_account().id
+            res["tax_ids"] = [Command.clear()]
+        return res
+
+    # ------------------------------------------------------------------
+    # Business methods: loss proposals
+    # ------------------------------------------------------------------
+
+    def _rental_propose_loss(self):
+        """Ask the salesperson "Declare lost?" once per line late more than the company's days."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("sale.order")
+        todo = self.filtered(
+            lambda line: not line.rental_loss_activity_id
+            and line.company_id.rental_loss_proposal_days
+            and line.rental_late_hours >= line.company_id.rental_loss_proposal_days * 24
+        )
+        for line in todo:
+            serials = ", ".join(
+                line.sudo()
+                .rental_booking_ids.filtered(lambda b: b.state == "out")
+                .lot_id.mapped("name")
+            )
+            line.rental_loss_activity_id = self.env["mail.activity"].create(
+                {
+                    "activity_type_id": activity_type.id,
+                    "res_model_id": model_id,
+                    "res_id": line.order_id.id,
+                    "user_id": (line.order_id.user_id or self.env.user).id,
+                    "summary": self.env._(
+                        "Declare lost? %(product)s (%(serials)s)",
+                        product=line.product_id.display_name,
+                        serials=serials,
+                    ),
+                    "note": self.env._(
+                        "%(serials)s is more than %(days)s days late. If the customer cannot "
+                        "return it, ask a Risk Manager to declare it lost from the asset: a "
+                        "claim at its replacement value is created.",
+                        serials=serials,
+                        days=line.company_id.rental_loss_proposal_days,
+                    ),
+                    "date_deadline": fields.Date.context_today(self),
+                }
+            )
+        return todo

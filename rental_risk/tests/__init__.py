@@ -7,9 +7,8 @@ from . import (
     test_deposit_e2e,
     test_deposit_policy,
     test_inspection,
-    test_loss,
-    test_settlement,
     test_install,
+    test_loss,
     test_rental_asset,
     test_rental_booking,
     test_rental_late,
@@ -26,4 +25,5 @@ from . import (
     test_risk_multicompany,
     test_risk_rules,
     test_risk_triggers,
+    test_settlement,
 )

@@ -2,6 +2,7 @@ import contextlib
 from datetime import date, timedelta
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -99,6 +100,35 @@ class TestRiskRules(RiskCommon):
         with prepaid:
             order.action_confirm()
         self.assertEqual(order.state, "sale")
+
+    def test_ordinary_sale_ignores_rental_only_rules(self):
+        """A sale without rental lines is not checked by rules that apply to rental orders."""
+        self._rule("over_limit", "block")
+        self.customer.sudo().write({"rental_credit_limit_manual": True, "rental_credit_limit": 1.0})
+        product = self.env["product.product"].create({"name": "Lens cloth", "list_price": 9.0})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_rule_for_all_orders_checks_ordinary_sales(self):
+        """A rule set to apply to all sales orders blocks an ordinary sale too."""
+        self._rule("over_limit", "block", applies_to="all")
+        self.customer.sudo().write({"rental_credit_limit_manual": True, "rental_credit_limit": 1.0})
+        product = self.env["product.product"].create({"name": "Lens cloth", "list_price": 9.0})
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [Command.create({"product_id": product.id})],
+            }
+        )
+        with self.assertRaises(UserError):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
 
     def test_overdue_older_than_days(self):
         """Invoices overdue for more than N days block; younger ones do not."""

@@ -1,10 +1,12 @@
-from . import rental_scan
-from . import rental_scan_line
-from . import res_partner_risk_override
-from . import stock_lot_inspect
-from . import stock_lot_inspect_line
-from . import sale_order_settle
-from . import rental_damage_claim_waive
-from . import res_partner_blacklist
-from . import sale_order_risk_review
-from . import stock_picking_risk_release
+from . import (
+    rental_damage_claim_waive,
+    rental_scan,
+    rental_scan_line,
+    res_partner_blacklist,
+    res_partner_risk_override,
+    sale_order_risk_review,
+    sale_order_settle,
+    stock_lot_inspect,
+    stock_lot_inspect_line,
+    stock_picking_risk_release,
+)
