@@ -1047,10 +1047,12 @@ class SaleOrder(models.Model):
             order.rental_deposit_settled = bool(order.rental_deposit_settlement_ids)
 
     def _compute_rental_claim_count(self):
+        # Counted as superuser: the order form is also opened by salespeople without the
+        # rental groups, who may not read claims but must still open their orders.
         counts = dict(
-            self.env["rental.damage.claim"]._read_group(
-                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
-            )
+            self.env["rental.damage.claim"]
+            .sudo()
+            ._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"])
         )
         for order in self:
             order.rental_claim_count = counts.get(order._origin, 0)

@@ -55,6 +55,9 @@ class TestRiskConcurrency(BaseCase):
                 [
                     {
                         "partner_id": partner.id,
+                        # Risk rules check rental orders; a service line keeps the test
+                        # free of serials and bookings.
+                        "is_rental_order": True,
                         "order_line": [
                             (0, 0, {"product_id": product.id, "price_unit": 700.0, "tax_id": []})
                         ],
