@@ -446,13 +446,15 @@ class RentalBooking(models.Model):
     def _build_conflict_message(self, lot, date_start, block_end, booking=None):
         """The one message every refused double booking shows."""
         reference = booking and booking.sudo().name
+        # Built outside the translated call: the .pot extractor evaluates f-strings found in it.
+        reference = f" ({reference})" if reference else ""
         return self.env._(
             "The serial %(serial)s is already booked from %(start)s until %(end)s "
             "(turnaround time included)%(reference)s. Choose another serial or another period.",
             serial=lot.display_name,
             start=format_datetime(self.env, date_start),
             end=format_datetime(self.env, block_end),
-            reference=f" ({reference})" if reference else "",
+            reference=reference,
         )
 
     @api.model

@@ -595,10 +595,9 @@ class SaleOrder(models.Model):
                 group=rule.approval_group_id.name,
             )
         elif action == "deposit":
-            todo = self.env._(
-                "Ask a deposit of %(percent)s%% of the order.",
-                percent=f"{hit.rule.deposit_percent:g}",
-            )
+            # Formatted outside the translated call: the .pot extractor evaluates f-strings in it.
+            percent = f"{hit.rule.deposit_percent:g}"
+            todo = self.env._("Ask a deposit of %(percent)s%% of the order.", percent=percent)
         elif action == "insurance":
             todo = self.env._("The gear of this order must be insured.")
         else:
