@@ -125,6 +125,9 @@ def main():
             order = env["sale.order"].create(
                 {
                     "partner_id": partner.id,
+                    # The risk rules check rental orders; a service line keeps serials and
+                    # bookings (measured by bench_booking) out of this measure.
+                    "is_rental_order": True,
                     "order_line": [
                         Command.create(
                             {"product_id": product.id, "product_uom_qty": 1, "price_unit": 50}
