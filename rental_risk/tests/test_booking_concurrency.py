@@ -4,14 +4,14 @@ from datetime import datetime
 
 from odoo import SUPERUSER_ID, api
 from odoo.exceptions import ValidationError
-from odoo.sql_db import db_connect
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common_concurrency import RealTransactionCase
 
 
 @tagged("post_install", "-at_install")
-class TestBookingConcurrency(BaseCase):
+class TestBookingConcurrency(RealTransactionCase):
     """Two transactions book the same serial at the same time: the database lets one win.
 
     In test mode ``registry.cursor()`` returns a cursor sharing the test transaction, so this
@@ -19,19 +19,9 @@ class TestBookingConcurrency(BaseCase):
     it at the end to leave the database as found.
     """
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dbname = get_db_name()
-
-    def _cursor(self):
-        cr = db_connect(self.dbname).cursor()
-        self.addCleanup(cr.close)
-        return cr
-
     def setUp(self):
         super().setUp()
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             product = env["product.product"].create(
                 {
@@ -52,7 +42,7 @@ class TestBookingConcurrency(BaseCase):
         self.addCleanup(self._delete_fixture)
 
     def _delete_fixture(self):
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["rental.booking"].search([("lot_id", "=", self.lot_id)]).unlink()
             env["stock.lot"].browse(self.lot_id).unlink()
@@ -70,7 +60,7 @@ class TestBookingConcurrency(BaseCase):
         """Return once ``blocked_cr``'s backend waits for a lock (its INSERT is stuck)."""
         pid = blocked_cr._cnx.get_backend_pid()
         deadline = time.monotonic() + timeout
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             while time.monotonic() < deadline:
                 cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
                 row = cr.fetchone()
@@ -115,6 +105,6 @@ class TestBookingConcurrency(BaseCase):
         error = outcome.get("result")
         self.assertIsInstance(error, ValidationError, f"transaction 2 ended with {error!r}")
         self.assertIn("CONC-0001 is already booked", str(error))
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             cr.execute("SELECT count(*) FROM rental_booking WHERE lot_id = %s", [self.lot_id])
             self.assertEqual(cr.fetchone()[0], 1)

@@ -6,16 +6,16 @@ from psycopg2 import OperationalError
 from odoo import api
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
-from odoo.sql_db import db_connect
-from odoo.tests import BaseCase, tagged
-from odoo.tests.common import get_db_name
+from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from .common_concurrency import RealTransactionCase
 
 ADMIN_ID = 2
 
 
 @tagged("post_install", "-at_install")
-class TestRiskConcurrency(BaseCase):
+class TestRiskConcurrency(RealTransactionCase):
     """Two transactions confirm two orders of one customer at the same time; together they
     would pass the credit limit. One is confirmed, the other blocked.
 
@@ -23,19 +23,9 @@ class TestRiskConcurrency(BaseCase):
     fixture is committed and deleted at the end.
     """
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.dbname = get_db_name()
-
-    def _cursor(self):
-        cr = db_connect(self.dbname).cursor()
-        self.addCleanup(cr.close)
-        return cr
-
     def setUp(self):
         super().setUp()
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             env = api.Environment(cr, ADMIN_ID, {})
             partner = (
                 env["res.partner"]
@@ -72,7 +62,7 @@ class TestRiskConcurrency(BaseCase):
         self.addCleanup(self._delete_fixture)
 
     def _delete_fixture(self):
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             ids = self.order_ids
             cr.execute("DELETE FROM rental_risk_event WHERE partner_id = %s", [self.partner_id])
             cr.execute(
@@ -91,7 +81,7 @@ class TestRiskConcurrency(BaseCase):
     def _wait_until_blocked(self, blocked_cr, timeout=10.0):
         pid = blocked_cr._cnx.get_backend_pid()
         deadline = time.monotonic() + timeout
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             while time.monotonic() < deadline:
                 cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
                 row = cr.fetchone()
@@ -152,7 +142,7 @@ class TestRiskConcurrency(BaseCase):
         self.assertIn("over the credit limit", str(error))
         # The first try met the concurrent update; the retry saw order A and was blocked.
         self.assertEqual(outcome["tries"], 2)
-        with db_connect(self.dbname).cursor() as cr:
+        with self._new_cursor() as cr:
             cr.execute(
                 "SELECT id, state FROM sale_order WHERE id = ANY(%s) ORDER BY id", [self.order_ids]
             )
