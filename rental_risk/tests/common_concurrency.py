@@ -1,3 +1,6 @@
+import threading
+import time
+
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase
 from odoo.tests.common import get_db_name
@@ -26,3 +29,31 @@ class RealTransactionCase(BaseCase):
         cr = self._new_cursor()
         self.addCleanup(cr.close)
         return cr
+
+    def _wait_until_blocked(self, blocked_cr, timeout=10.0):
+        """Return once ``blocked_cr``'s backend waits for a lock (its statement is stuck)."""
+        pid = blocked_cr._cnx.get_backend_pid()
+        deadline = time.monotonic() + timeout
+        with self._new_cursor() as cr:
+            while time.monotonic() < deadline:
+                cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+                row = cr.fetchone()
+                if row and row[0] == "Lock":
+                    return True
+                cr.rollback()
+                time.sleep(0.05)
+        return False
+
+    def _race(self, cr1, cr2, run_transaction_2, timeout=60):
+        """Run ``run_transaction_2`` (working on ``cr2``) in a thread until it waits on a lock
+        held by ``cr1``'s uncommitted work, then commit ``cr1`` and let transaction 2 end;
+        ``cr2`` is rolled back afterwards."""
+        thread = threading.Thread(target=run_transaction_2)
+        thread.start()
+        try:
+            self.assertTrue(self._wait_until_blocked(cr2), "transaction 2 never waited")
+            cr1.commit()
+        finally:
+            thread.join(timeout=timeout)
+        self.assertFalse(thread.is_alive())
+        cr2.rollback()

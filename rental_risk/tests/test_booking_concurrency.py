@@ -1,5 +1,3 @@
-import threading
-import time
 from datetime import datetime
 
 from odoo import SUPERUSER_ID, api
@@ -56,20 +54,6 @@ class TestBookingConcurrency(RealTransactionCase):
     def _booking_vals(self, start, end):
         return {"lot_id": self.lot_id, "date_start": start, "date_end": end}
 
-    def _wait_until_blocked(self, blocked_cr, timeout=10.0):
-        """Return once ``blocked_cr``'s backend waits for a lock (its INSERT is stuck)."""
-        pid = blocked_cr._cnx.get_backend_pid()
-        deadline = time.monotonic() + timeout
-        with self._new_cursor() as cr:
-            while time.monotonic() < deadline:
-                cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-                row = cr.fetchone()
-                if row and row[0] == "Lock":
-                    return True
-                cr.rollback()
-                time.sleep(0.05)
-        return False
-
     @mute_logger("odoo.sql_db")
     def test_concurrent_overlapping_bookings(self):
         """Of two concurrent overlapping bookings of one serial, the second is refused."""
@@ -91,17 +75,9 @@ class TestBookingConcurrency(RealTransactionCase):
             except Exception as error:  # reported by the main thread
                 outcome["result"] = error
 
-        thread = threading.Thread(target=book_in_transaction_2)
-        thread.start()
-        try:
-            # Transaction 2's Python pre-check saw nothing; its INSERT now waits on the GiST
-            # index entry of transaction 1's uncommitted row.
-            self.assertTrue(self._wait_until_blocked(cr2), "transaction 2 never blocked")
-            cr1.commit()
-        finally:
-            thread.join(timeout=30)
-        self.assertFalse(thread.is_alive())
-        cr2.rollback()
+        # Transaction 2's Python pre-check sees nothing; its INSERT waits on the GiST index
+        # entry of transaction 1's uncommitted row until transaction 1 commits.
+        self._race(cr1, cr2, book_in_transaction_2, timeout=30)
         error = outcome.get("result")
         self.assertIsInstance(error, ValidationError, f"transaction 2 ended with {error!r}")
         self.assertIn("CONC-0001 is already booked", str(error))

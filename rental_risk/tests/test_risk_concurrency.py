@@ -1,6 +1,3 @@
-import threading
-import time
-
 from psycopg2 import OperationalError
 
 from odoo import api
@@ -78,19 +75,6 @@ class TestRiskConcurrency(RealTransactionCase):
             env.flush_all()
             cr.commit()  # pylint: disable=invalid-commit
 
-    def _wait_until_blocked(self, blocked_cr, timeout=10.0):
-        pid = blocked_cr._cnx.get_backend_pid()
-        deadline = time.monotonic() + timeout
-        with self._new_cursor() as cr:
-            while time.monotonic() < deadline:
-                cr.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
-                row = cr.fetchone()
-                if row and row[0] == "Lock":
-                    return True
-                cr.rollback()
-                time.sleep(0.05)
-        return False
-
     @mute_logger("odoo.sql_db", "odoo.service.model")
     def test_two_orders_cannot_jointly_breach_the_limit(self):
         """Order A confirms; order B, confirmed at the same time, is blocked after Odoo's
@@ -128,15 +112,7 @@ class TestRiskConcurrency(RealTransactionCase):
                     outcome["result"] = error
                     return
 
-        thread = threading.Thread(target=run_transaction_2)
-        thread.start()
-        try:
-            self.assertTrue(self._wait_until_blocked(cr2), "transaction 2 never waited")
-            cr1.commit()
-        finally:
-            thread.join(timeout=60)
-        self.assertFalse(thread.is_alive())
-        cr2.rollback()
+        self._race(cr1, cr2, run_transaction_2, timeout=60)
         error = outcome.get("result")
         self.assertIsInstance(error, UserError, f"transaction 2 ended with {error!r}")
         self.assertIn("over the credit limit", str(error))
