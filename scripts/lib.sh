@@ -43,9 +43,13 @@ ensure_venv() {
         || die "pip could not install packaging"
     "$PY" "$ROOT/scripts/odoo_requirements.py" "$ODOO_DIR/requirements.txt" >"$VENV/odoo-requirements.txt" \
         || die "could not read $ODOO_DIR/requirements.txt"
-    "$PY" -m pip install -q --disable-pip-version-check -r "$VENV/odoo-requirements.txt" \
-        -r "$ROOT/requirements.txt" 2>&1 | grep -v "is ignored: it is neither a file nor a directory"
-    [ "${PIPESTATUS[0]}" = 0 ] || die "pip could not install the requirements (see above)"
+    # Only pip's noise about the machine's missing local index is filtered out; grep exits 1
+    # when it prints nothing (a quiet, successful install), which is not a failure.
+    if ! (set -o pipefail; "$PY" -m pip install -q --disable-pip-version-check \
+            -r "$VENV/odoo-requirements.txt" -r "$ROOT/requirements.txt" 2>&1 \
+            | { grep -v "is ignored: it is neither a file nor a directory" || true; }); then
+        die "pip could not install the requirements (see above)"
+    fi
     echo "$stamp" >"$VENV/.rental_risk_stamp"
 }
 

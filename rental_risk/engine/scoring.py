@@ -202,26 +202,29 @@ class CustomerFacts:
     """Customer refused by policy: grade E whatever the rest says."""
 
     def __post_init__(self) -> None:
-        for fact in fields(self):
-            value = getattr(self, fact.name)
-            if fact.name in _BOOL_FACTS:
-                if not isinstance(value, bool):
-                    raise ValueError(f"{fact.name} must be True or False, got {value!r}")
+        # The nightly rescoring builds one CustomerFacts per customer (100,000s of them): the
+        # checks walk a table prepared once (_FACT_CHECKS) instead of dataclasses.fields().
+        values = self.__dict__
+        for name, is_flag, optional, is_count, signed in _FACT_CHECKS:
+            value = values[name]
+            if is_flag:
+                if value is not True and value is not False:
+                    raise ValueError(f"{name} must be True or False, got {value!r}")
                 continue
-            if value is None and fact.name in _OPTIONAL_FACTS:
+            if value is None and optional:
                 continue
             if not _is_number(value) or not math.isfinite(value):
-                raise ValueError(f"{fact.name} must be a finite number, got {value!r}")
-            if fact.name in _COUNT_FACTS and not isinstance(value, int):
-                raise ValueError(f"{fact.name} must be a whole number, got {value!r}")
-            if fact.name not in _SIGNED_FACTS and value < 0:
-                raise ValueError(f"{fact.name} must not be negative, got {value!r}")
+                raise ValueError(f"{name} must be a finite number, got {value!r}")
+            if is_count and not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
+            if not signed and value < 0:
+                raise ValueError(f"{name} must not be negative, got {value!r}")
         buckets = ("overdue_balance", "overdue_30", "overdue_60", "overdue_90")
         for wider, narrower in itertools.pairwise(buckets):
-            if getattr(self, narrower) > getattr(self, wider) + _AMOUNT_TOLERANCE:
+            if values[narrower] > values[wider] + _AMOUNT_TOLERANCE:
                 raise ValueError(
-                    f"{narrower} ({getattr(self, narrower)!r}) cannot exceed {wider} "
-                    f"({getattr(self, wider)!r}): overdue buckets are cumulative"
+                    f"{narrower} ({values[narrower]!r}) cannot exceed {wider} "
+                    f"({values[wider]!r}): overdue buckets are cumulative"
                 )
 
     @property
@@ -235,6 +238,17 @@ _OPTIONAL_FACTS = frozenset({"recent_days_late", "older_days_late"})
 _COUNT_FACTS = frozenset({"late_returns", "damage_count", "lost_assets", "completed_rentals"})
 # Days late may be negative (paid early); everything else is an amount, count or duration.
 _SIGNED_FACTS = frozenset({"weighted_days_late", "recent_days_late", "older_days_late"})
+_FACT_CHECKS: tuple[tuple[str, bool, bool, bool, bool], ...] = tuple(
+    (
+        fact.name,
+        fact.name in _BOOL_FACTS,
+        fact.name in _OPTIONAL_FACTS,
+        fact.name in _COUNT_FACTS,
+        fact.name in _SIGNED_FACTS,
+    )
+    for fact in fields(CustomerFacts)
+)
+"""(name, flag, optional, count, signed) of every fact, in declaration order."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,14 +404,18 @@ DEFAULT_CONFIG = ScoringConfig()
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Contribution:
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+
+class Contribution(NamedTuple):
     """How one factor moved the score, with its reason as a translatable template.
 
     ``message`` is an English template with ``%(name)s`` placeholders and ``params`` its values
     (ints for counts, days and percentages, floats rounded to 2 decimals for amounts), so the
     ORM side can translate the template and format amounts in the company currency; ``detail``
-    is the English sentence.
+    is the English sentence. Immutable, ``params`` included (a read-only mapping). A named
+    tuple rather than a frozen dataclass: the rescoring creates a dozen per customer, and a
+    named tuple costs a third of the time to build.
     """
 
     code: str
@@ -408,12 +426,8 @@ class Contribution:
     """Points added (positive) or removed (negative) from the base score."""
     message: str
     """English template of the reason, e.g. "pays %(days)s days late on average"."""
-    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    params: Mapping[str, Any] = _NO_PARAMS
     """Values for the template's placeholders."""
-
-    def __post_init__(self) -> None:
-        # Read-only view: the result is frozen, its params should be too.
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
     @property
     def detail(self) -> str:
@@ -457,10 +471,8 @@ class ScoreResult:
 # ---------------------------------------------------------------------------------------------
 
 
-class _Reason(NamedTuple):
-    points: float
-    message: str
-    params: dict[str, Any]
+# (points, message template, params) of one factor: a plain tuple, built 11 times per customer.
+_Reason = tuple[float, str, dict[str, Any]]
 
 
 def _days(value: float) -> int:
@@ -479,10 +491,10 @@ def _payment_delay(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     )
     days = _days(late)
     if days == 0:
-        return _Reason(points, _lt("pays on time on average"), {})
+        return (points, _lt("pays on time on average"), {})
     if days == 1:
-        return _Reason(points, _lt("pays %(days)s day late on average"), {"days": days})
-    return _Reason(points, _lt("pays %(days)s days late on average"), {"days": days})
+        return (points, _lt("pays %(days)s day late on average"), {"days": days})
+    return (points, _lt("pays %(days)s days late on average"), {"days": days})
 
 
 def _is_material(facts: CustomerFacts, config: ScoringConfig) -> bool:
@@ -493,16 +505,16 @@ def _is_material(facts: CustomerFacts, config: ScoringConfig) -> bool:
 def _overdue_share(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """What is owed now and already late matters more than past habits."""
     if facts.overdue_balance <= 0:
-        return _Reason(0.0, _lt("nothing overdue"), {})
+        return (0.0, _lt("nothing overdue"), {})
     params = {
         "amount": _amount(facts.overdue_balance),
         "minimum": _amount(config.overdue_min_amount),
     }
     if not _is_material(facts, config):
-        return _Reason(0.0, _lt("%(amount)s overdue, below the %(minimum)s tolerance"), params)
+        return (0.0, _lt("%(amount)s overdue, below the %(minimum)s tolerance"), params)
     share = _share(facts.overdue_balance, facts.open_balance)
     points = -config.overdue_share_weight * share
-    return _Reason(
+    return (
         points,
         _lt("%(percent)s%% of the open balance is overdue"),
         {"percent": _round_half_up(share * 100)},
@@ -514,7 +526,7 @@ def _aged_overdue(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     buckets = ((90, facts.overdue_90), (60, facts.overdue_60), (30, facts.overdue_30))
     worst = next(((days, amount) for days, amount in buckets if amount > 0), None)
     if worst is None:
-        return _Reason(0.0, _lt("nothing overdue for more than 30 days"), {})
+        return (0.0, _lt("nothing overdue for more than 30 days"), {})
     days, amount = worst
     params = {
         "amount": _amount(amount),
@@ -522,7 +534,7 @@ def _aged_overdue(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
         "minimum": _amount(config.overdue_min_amount),
     }
     if not _is_material(facts, config):
-        return _Reason(
+        return (
             0.0,
             _lt("%(amount)s overdue for more than %(days)s days, below the %(minimum)s tolerance"),
             params,
@@ -532,27 +544,27 @@ def _aged_overdue(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
         + config.aged_60_weight * _share(facts.overdue_60, facts.open_balance)
         + config.aged_90_weight * _share(facts.overdue_90, facts.open_balance)
     )
-    return _Reason(points, _lt("%(amount)s overdue for more than %(days)s days"), params)
+    return (points, _lt("%(amount)s overdue for more than %(days)s days"), params)
 
 
 def _payment_trend(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """A customer sliding into later payments is a warning before the averages show it."""
     if facts.recent_days_late is None or facts.older_days_late is None:
-        return _Reason(0.0, _lt("not enough payments to see a trend"), {})
+        return (0.0, _lt("not enough payments to see a trend"), {})
     worsening = max(0.0, facts.recent_days_late) - max(0.0, facts.older_days_late)
     points = -config.trend_weight * _ramp(
         worsening, config.trend_grace_days, config.trend_full_days
     )
     days = _days(worsening)
     if days == 0:
-        return _Reason(points, _lt("payment delays stable or improving"), {})
-    return _Reason(points, _lt("pays %(days)s days later recently than before"), {"days": days})
+        return (points, _lt("payment delays stable or improving"), {})
+    return (points, _lt("pays %(days)s days later recently than before"), {"days": days})
 
 
 def _late_returns(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """Late returns block the fleet for the next booking; judged as a share of rentals."""
     if facts.late_returns == 0:
-        return _Reason(0.0, _lt("no late returns"), {})
+        return (0.0, _lt("no late returns"), {})
     rate = _rate(facts.late_returns, facts.completed_rentals, config.min_rentals_for_rate)
     points = -(
         config.late_return_rate_weight * min(1.0, rate / config.late_return_full_rate)
@@ -561,8 +573,8 @@ def _late_returns(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     )
     params = {"count": facts.late_returns, "days": _days(facts.avg_late_days)}
     if facts.late_returns == 1:
-        return _Reason(points, _lt("returned 1 rental late, by %(days)s days"), params)
-    return _Reason(
+        return (points, _lt("returned 1 rental late, by %(days)s days"), params)
+    return (
         points, _lt("returned %(count)s rentals late, by %(days)s days on average"), params
     )
 
@@ -570,7 +582,7 @@ def _late_returns(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
 def _damage(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """Damage costs repairs and downtime: how often, and how much against what they pay."""
     if facts.damage_count == 0 and facts.damage_amount <= 0:
-        return _Reason(0.0, _lt("no damage incidents"), {})
+        return (0.0, _lt("no damage incidents"), {})
     rate = _rate(facts.damage_count, facts.completed_rentals, config.min_rentals_for_rate)
     # claims / (claims + paid), written so it stays non-decreasing in claims even for huge floats
     ratio = 0.0
@@ -582,60 +594,60 @@ def _damage(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     )
     params = {"count": facts.damage_count, "amount": _amount(facts.damage_amount)}
     if facts.damage_count == 1:
-        return _Reason(points, _lt("1 damage incident, %(amount)s claimed"), params)
-    return _Reason(points, _lt("%(count)s damage incidents, %(amount)s claimed"), params)
+        return (points, _lt("1 damage incident, %(amount)s claimed"), params)
+    return (points, _lt("%(count)s damage incidents, %(amount)s claimed"), params)
 
 
 def _lost_assets(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """A lost asset is the costliest incident a rental company has."""
     if facts.lost_assets == 0:
-        return _Reason(0.0, _lt("no lost assets"), {})
+        return (0.0, _lt("no lost assets"), {})
     points = -config.lost_asset_weight * min(1.0, facts.lost_assets / config.lost_asset_full_count)
     params = {"count": facts.lost_assets}
     if facts.lost_assets == 1:
-        return _Reason(points, _lt("lost 1 rented asset"), params)
-    return _Reason(points, _lt("lost %(count)s rented assets"), params)
+        return (points, _lt("lost 1 rented asset"), params)
+    return (points, _lt("lost %(count)s rented assets"), params)
 
 
 def _tenure(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """Long relationships have proven themselves; counted only once there is history."""
     if not facts.has_history:
-        return _Reason(0.0, _lt("new customer: no posted invoice or completed rental yet"), {})
+        return (0.0, _lt("new customer: no posted invoice or completed rental yet"), {})
     points = config.tenure_weight * min(1.0, facts.tenure_days / config.tenure_full_days)
     months = int(facts.tenure_days // 30)
     if months == 0:
-        return _Reason(points, _lt("customer for less than a month"), {})
+        return (points, _lt("customer for less than a month"), {})
     if months == 1:
-        return _Reason(points, _lt("customer for 1 month"), {"months": months})
-    return _Reason(points, _lt("customer for %(months)s months"), {"months": months})
+        return (points, _lt("customer for 1 month"), {"months": months})
+    return (points, _lt("customer for %(months)s months"), {"months": months})
 
 
 def _completed_rentals(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """Every rental brought back and closed is evidence the customer can be trusted."""
     if not facts.has_history or facts.completed_rentals == 0:
-        return _Reason(0.0, _lt("no completed rentals yet"), {})
+        return (0.0, _lt("no completed rentals yet"), {})
     points = config.completed_rentals_weight * min(
         1.0, facts.completed_rentals / config.completed_rentals_full
     )
     params = {"count": facts.completed_rentals}
     if facts.completed_rentals == 1:
-        return _Reason(points, _lt("1 completed rental"), params)
-    return _Reason(points, _lt("%(count)s completed rentals"), params)
+        return (points, _lt("1 completed rental"), params)
+    return (points, _lt("%(count)s completed rentals"), params)
 
 
 def _paid_volume(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """Money actually paid is the strongest proof of solvency."""
     if not facts.has_history or facts.paid_volume <= 0:
-        return _Reason(0.0, _lt("nothing paid yet"), {})
+        return (0.0, _lt("nothing paid yet"), {})
     points = config.paid_volume_weight * min(1.0, facts.paid_volume / config.paid_volume_full)
-    return _Reason(points, _lt("%(amount)s paid in total"), {"amount": _amount(facts.paid_volume)})
+    return (points, _lt("%(amount)s paid in total"), {"amount": _amount(facts.paid_volume)})
 
 
 def _kyc(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """A verified identity makes recovery possible if things go wrong."""
     if facts.kyc_verified:
-        return _Reason(config.kyc_weight, _lt("identity verified (KYC)"), {})
-    return _Reason(0.0, _lt("identity not verified (KYC)"), {})
+        return (config.kyc_weight, _lt("identity verified (KYC)"), {})
+    return (0.0, _lt("identity not verified (KYC)"), {})
 
 
 FactorFunction = Callable[[CustomerFacts, ScoringConfig], _Reason]
@@ -670,15 +682,15 @@ def _fit_to_bounds(points: list[float], base: int) -> list[float]:
     Proportional scaling keeps each factor's share of the blame (or credit) intact.
     """
     total = base + math.fsum(points)
+    if 0 <= total <= 100:
+        return points
     negative = math.fsum(p for p in points if p < 0)
     positive = math.fsum(p for p in points if p > 0)
     if total < 0:
         factor = -(base + positive) / negative
         return [p * factor if p < 0 else p for p in points]
-    if total > 100:
-        factor = (100 - base - negative) / positive
-        return [p * factor if p > 0 else p for p in points]
-    return points
+    factor = (100 - base - negative) / positive  # total > 100
+    return [p * factor if p > 0 else p for p in points]
 
 
 def _apportion(values: list[float], target: int) -> list[int]:
@@ -690,6 +702,8 @@ def _apportion(values: list[float], target: int) -> list[int]:
     """
     rounded = [_round_half_up(value) for value in values]
     diff = target - sum(rounded)
+    if not diff:
+        return rounded
     candidates = [i for i, value in enumerate(values) if value != 0] or list(range(len(values)))
     step = 1 if diff > 0 else -1
     # Largest error in the needed direction first; index breaks ties so results are stable.
@@ -708,16 +722,20 @@ def score_customer(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG)
     Pure function: same facts and config, same result. See the module docstring for how the
     score is built and why contributions always add up to it.
     """
-    reasons = [(code, label, function(facts, config)) for code, label, function in FACTORS]
-    raw_points = [reason.points for _code, _label, reason in reasons]
+    reasons = [function(facts, config) for _code, _label, function in FACTORS]
+    raw_points = [points for points, _message, _params in reasons]
     raw_score = config.base_score + math.fsum(raw_points)
     score = _round_half_up(min(100.0, max(0.0, raw_score)))
 
     fitted = _fit_to_bounds(raw_points, config.base_score)
     points = _apportion(fitted, score - config.base_score)
+    # The factors built their params dicts for this call only: wrapping them read-only is
+    # enough, no copy needed.
     contributions = [
-        Contribution(code, label, value, reason.message, reason.params)
-        for (code, label, reason), value in zip(reasons, points, strict=True)
+        Contribution(code, label, value, message, MappingProxyType(params) if params else _NO_PARAMS)
+        for (code, label, _function), (_points, message, params), value in zip(
+            FACTORS, reasons, points, strict=True
+        )
     ]
 
     cap = config.grades.e_max_score
