@@ -101,7 +101,8 @@ def _is_number(value: Any) -> bool:
 
 def _round_half_up(value: float) -> int:
     """Round to the nearest integer, halves away from zero (Python's round() is banker's)."""
-    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+    rounded = math.floor(abs(value) + 0.5)
+    return rounded if value >= 0 else -rounded
 
 
 def _ramp(value: float, grace: float, full: float) -> float:
@@ -213,7 +214,10 @@ class CustomerFacts:
                 continue
             if value is None and optional:
                 continue
-            if not _is_number(value) or not math.isfinite(value):
+            kind = type(value)
+            if (kind is not float and kind is not int and not _is_number(value)) or (
+                kind is not int and not math.isfinite(value)
+            ):
                 raise ValueError(f"{name} must be a finite number, got {value!r}")
             if is_count and not isinstance(value, int):
                 raise ValueError(f"{name} must be a whole number, got {value!r}")
@@ -523,11 +527,14 @@ def _overdue_share(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
 
 def _aged_overdue(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """Debt gets harder to collect with age: older buckets add up (they are cumulative)."""
-    buckets = ((90, facts.overdue_90), (60, facts.overdue_60), (30, facts.overdue_30))
-    worst = next(((days, amount) for days, amount in buckets if amount > 0), None)
-    if worst is None:
+    if facts.overdue_90 > 0:
+        days, amount = 90, facts.overdue_90
+    elif facts.overdue_60 > 0:
+        days, amount = 60, facts.overdue_60
+    elif facts.overdue_30 > 0:
+        days, amount = 30, facts.overdue_30
+    else:
         return (0.0, _lt("nothing overdue for more than 30 days"), {})
-    days, amount = worst
     params = {
         "amount": _amount(amount),
         "days": days,

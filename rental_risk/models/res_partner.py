@@ -719,19 +719,17 @@ class ResPartner(models.Model):
             partner_ids, invoices=invoices, orders=orders, rentals=rentals
         )
         facts = {}
+        empty = {}
         for partner_id in partner_ids:
-            inv = invoices.get(partner_id, {})
-            pay = payments.get(partner_id, {})
-            rent = rentals.get(partner_id, {})
-            dmg = damages.get(partner_id, {})
-            state = states.get(partner_id, {})
+            inv = invoices.get(partner_id, empty)
+            pay = payments.get(partner_id, empty)
+            order = orders.get(partner_id, empty)
+            rent = rentals.get(partner_id, empty)
+            dmg = damages.get(partner_id, empty)
+            state = states.get(partner_id, empty)
             first_dates = [
                 d
-                for d in (
-                    inv.get("first_date"),
-                    orders.get(partner_id, {}).get("first_date"),
-                    rent.get("first_date"),
-                )
+                for d in (inv.get("first_date"), order.get("first_date"), rent.get("first_date"))
                 if d
             ]
             overdue = max(0.0, inv.get("overdue", 0.0))
@@ -748,8 +746,8 @@ class ResPartner(models.Model):
                 overdue_90=overdue_90,
                 recent_days_late=pay.get("recent_days_late"),
                 older_days_late=pay.get("older_days_late"),
-                late_returns=int(rent.get("late_returns", 0)),
-                avg_late_days=rent.get("avg_late_days", 0.0),
+                late_returns=int(order.get("late_returns", 0)),
+                avg_late_days=order.get("avg_late_days", 0.0),
                 damage_count=int(dmg.get("damage_count", 0)),
                 damage_amount=dmg.get("damage_amount", 0.0),
                 lost_assets=int(rent.get("lost_assets", 0)),
@@ -869,21 +867,30 @@ class ResPartner(models.Model):
 
     @api.model
     def _rental_risk_order_facts(self, partner_ids):
-        """Confirmed orders per commercial partner: first order date and the amount ordered but
-        not invoiced yet (taxes included, company currency)."""
+        """Order lines per commercial partner, in one pass: the first confirmed order date, the
+        amount ordered but not invoiced yet (confirmed orders, taxes included, company
+        currency) and the late returns (lines flagged late at least once, whatever the order's
+        state now: ``rental_late_hours`` stays on the line after the return, it is the lateness
+        history).
+
+        Returns {partner_id: {first_date, to_invoice, late_returns, avg_late_days}}.
+        """
         self.env["sale.order"].flush_model()
         self.env["sale.order.line"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT p.commercial_partner_id,
-                       MIN(so.date_order)::date,
-                       SUM(%(to_invoice)s)::float8
+                       (MIN(so.date_order) FILTER (WHERE so.state = 'sale'))::date,
+                       (SUM(%(to_invoice)s) FILTER (WHERE so.state = 'sale'))::float8,
+                       COUNT(*) FILTER (WHERE sol.rental_late_hours > 0),
+                       (AVG(sol.rental_late_hours) FILTER (WHERE sol.rental_late_hours > 0)
+                       )::float8 / 24
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_id
                   JOIN sale_order_line sol ON sol.order_id = so.id
                  WHERE p.commercial_partner_id = ANY(%(ids)s)
-                   AND so.state = 'sale'
+                   AND (so.state = 'sale' OR sol.rental_late_hours > 0)
                  GROUP BY p.commercial_partner_id
                 """,
                 ids=list(partner_ids),
@@ -891,7 +898,12 @@ class ResPartner(models.Model):
             )
         )
         return {
-            row[0]: {"first_date": row[1], "to_invoice": float(row[2] or 0.0)}
+            row[0]: {
+                "first_date": row[1],
+                "to_invoice": float(row[2] or 0.0),
+                "late_returns": row[3],
+                "avg_late_days": float(row[4] or 0.0),
+            }
             for row in self.env.cr.fetchall()
         }
 
@@ -920,11 +932,12 @@ class ResPartner(models.Model):
 
     @api.model
     def _rental_risk_rental_facts(self, partner_ids):
-        """Rental behaviour per commercial partner: completed rentals (returned bookings), late
-        returns (order lines flagged late at least once), lost assets and the first rental.
+        """Rental behaviour per commercial partner: completed rentals (returned bookings), lost
+        assets, value of the assets out and the first rental (late returns come with the order
+        facts, read in the same pass over the order lines).
 
-        Hook: returns {partner_id: {completed_rentals, late_returns, avg_late_days, lost_assets,
-        first_date, assets_out}}; a key a sub-module cannot provide is simply left out.
+        Hook: returns {partner_id: {completed_rentals, lost_assets, first_date, assets_out}}; a
+        key a sub-module cannot provide is simply left out.
         """
         result = defaultdict(dict)
         ids = list(partner_ids)
@@ -947,25 +960,6 @@ class ResPartner(models.Model):
             )
             for partner_id, completed, first_date in env.cr.fetchall():
                 result[partner_id].update(completed_rentals=completed, first_date=first_date)
-        if "rental_late_hours" in env["sale.order.line"]._fields:
-            # rental_late_hours stays on the line after the return: it is the lateness history.
-            env.cr.execute(
-                SQL(
-                    """
-                    SELECT p.commercial_partner_id, COUNT(*),
-                           AVG(sol.rental_late_hours)::float8 / 24
-                      FROM sale_order_line sol
-                      JOIN sale_order so ON so.id = sol.order_id
-                      JOIN res_partner p ON p.id = so.partner_id
-                     WHERE p.commercial_partner_id = ANY(%(ids)s)
-                       AND sol.rental_late_hours > 0
-                     GROUP BY p.commercial_partner_id
-                    """,
-                    ids=ids,
-                )
-            )
-            for partner_id, count, avg_days in env.cr.fetchall():
-                result[partner_id].update(late_returns=count, avg_late_days=float(avg_days))
         if "rental_state" in env["stock.lot"]._fields:
             env["stock.lot"].flush_model()
             env.cr.execute(
@@ -1074,21 +1068,19 @@ class ResPartner(models.Model):
             rentals = self._rental_risk_rental_facts(partner_ids)
         deposits = self._rental_risk_deposits_held(partner_ids)
         exposures = {}
+        empty = {}
         for partner_id in partner_ids:
-            values = {
-                "receivable": invoices.get(partner_id, {}).get("open_balance", 0.0),
-                "to_invoice": orders.get(partner_id, {}).get("to_invoice", 0.0),
-                "assets_out": rentals.get(partner_id, {}).get("assets_out", 0.0),
-                "deposits": deposits.get(partner_id, 0.0),
+            receivable = invoices.get(partner_id, empty).get("open_balance", 0.0)
+            to_invoice = orders.get(partner_id, empty).get("to_invoice", 0.0)
+            assets_out = rentals.get(partner_id, empty).get("assets_out", 0.0)
+            held = deposits.get(partner_id, 0.0)
+            exposures[partner_id] = {
+                "receivable": receivable,
+                "to_invoice": to_invoice,
+                "assets_out": assets_out,
+                "deposits": held,
+                "total": round(receivable + to_invoice + assets_out - held, 2),
             }
-            values["total"] = round(
-                values["receivable"]
-                + values["to_invoice"]
-                + values["assets_out"]
-                - values["deposits"],
-                2,
-            )
-            exposures[partner_id] = values
         return exposures
 
     # ------------------------------------------------------------------
@@ -1110,9 +1102,12 @@ class ResPartner(models.Model):
         pattern = f"%.{currency.decimal_places}f"
         symbol = currency.symbol or ""
         before = currency.position == "before"
+        # The engine hands over amounts already rounded to 2 decimals: rounding them again to
+        # the currency's precision changes something only for currencies with fewer decimals.
+        round_amount = currency.round if currency.decimal_places < 2 else float
 
         def format_value(value):
-            integer, _dot, decimals = (pattern % currency.round(value)).partition(".")
+            integer, _dot, decimals = (pattern % round_amount(value)).partition(".")
             number = intersperse(integer, grouping, thousands_sep)[0]
             if decimals:
                 number = f"{number}{decimal_point}{decimals}"
