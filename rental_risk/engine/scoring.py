@@ -581,9 +581,7 @@ def _late_returns(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     params = {"count": facts.late_returns, "days": _days(facts.avg_late_days)}
     if facts.late_returns == 1:
         return (points, _lt("returned 1 rental late, by %(days)s days"), params)
-    return (
-        points, _lt("returned %(count)s rentals late, by %(days)s days on average"), params
-    )
+    return (points, _lt("returned %(count)s rentals late, by %(days)s days on average"), params)
 
 
 def _damage(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
@@ -739,7 +737,9 @@ def score_customer(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG)
     # The factors built their params dicts for this call only: wrapping them read-only is
     # enough, no copy needed.
     contributions = [
-        Contribution(code, label, value, message, MappingProxyType(params) if params else _NO_PARAMS)
+        Contribution(
+            code, label, value, message, MappingProxyType(params) if params else _NO_PARAMS
+        )
         for (code, label, _function), (_points, message, params), value in zip(
             FACTORS, reasons, points, strict=True
         )

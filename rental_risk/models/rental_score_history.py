@@ -15,6 +15,10 @@ class RentalScoreHistory(models.Model):
     _name = "rental.score.history"
     _description = "Customer Score History"
     _order = "date desc, id desc"
+    # Like mail.notification: rows are written in bulk by the scheduler and never edited, so
+    # who wrote them says nothing and ``date`` is when. Without the four log columns (two of
+    # them foreign keys checked on every row) the nightly INSERT of 100,000 rows is cheaper.
+    _log_access = False
     _rec_name = "partner_id"
 
     partner_id = fields.Many2one(

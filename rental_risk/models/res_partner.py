@@ -1240,14 +1240,12 @@ class ResPartner(models.Model):
                     """
                     INSERT INTO rental_score_history (
                         partner_id, company_id, date, score, grade, previous_score,
-                        previous_grade, score_change, explanation,
-                        create_uid, create_date, write_uid, write_date)
+                        previous_grade, score_change, explanation)
                     SELECT unnest(%(partner_ids)s::int[]), unnest(%(company_ids)s::int[]), %(now)s,
                            unnest(%(scores)s::int[]), unnest(%(grades)s::varchar[]),
                            unnest(%(previous_scores)s::int[]),
                            unnest(%(previous_grades)s::varchar[]),
-                           unnest(%(changes)s::int[]), unnest(%(explanations)s::text[]),
-                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                           unnest(%(changes)s::int[]), unnest(%(explanations)s::text[])
                     """,
                     partner_ids=history["partner_id"],
                     company_ids=history["company_id"],
@@ -1257,7 +1255,6 @@ class ResPartner(models.Model):
                     previous_grades=history["previous_grade"],
                     changes=history["score_change"],
                     explanations=history["explanation"],
-                    uid=self.env.uid,
                     now=now,
                 )
             )

@@ -68,6 +68,22 @@ class TestRentalLate(RentalOrderCommon):
         self.assertFalse(self.line.rental_is_late)
         self.assertFalse(self._activities())
 
+    def test_late_return_counts_in_the_customer_score(self):
+        """A line flagged late is a late return in the customer's score facts at once, and
+        stays one after the gear is back (the lateness is the line's history)."""
+        partner = self.order.partner_id.commercial_partner_id
+        self._validate(self._pickup(self.order))
+        with freeze_time(datetime(2031, 3, 8, 5, 0)):  # 12 hours late
+            self.env["sale.order.line"]._cron_flag_late_rentals()
+            facts = self.env["res.partner"]._rental_risk_collect_facts(partner.ids)[0]
+            self.assertEqual(facts[partner.id].late_returns, 1)
+            self.assertAlmostEqual(facts[partner.id].avg_late_days, 0.5)
+            self.assertIn("returned 1 rental late", partner.rental_score_explanation)
+            self._validate(self._return(self.order))
+            facts = self.env["res.partner"]._rental_risk_collect_facts(partner.ids)[0]
+        self.assertEqual(facts[partner.id].late_returns, 1, "still counted after the return")
+        self.assertEqual(facts[partner.id].completed_rentals, 2, "two serials came back")
+
     def test_late_fee_added_on_late_return(self):
         """A return after the grace period adds a late fee line per serial and started day."""
         self._validate(self._pickup(self.order))
