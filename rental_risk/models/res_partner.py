@@ -1158,11 +1158,9 @@ class ResPartner(models.Model):
         currencies = {company.id: company.currency_id for company in companies}
         translations = {}
         rows = defaultdict(list)
-        history = defaultdict(list)
         drops = []
         for partner_id in partner_ids:
             state = states[partner_id]
-            previous_score = state["score"]
             company_id = state["company_id"]
             result = score_customer(facts[partner_id], configs[company_id])
             grade = state["override"] or result.grade
@@ -1173,58 +1171,62 @@ class ResPartner(models.Model):
             explanation = self._rental_risk_explanation(
                 result, currencies[company_id], translations
             )
-            for key, value in (
-                ("id", partner_id),
-                ("score", result.score),
-                ("grade_computed", result.grade),
-                ("grade", grade),
-                ("explanation", explanation),
-                ("limit", limit),
-                ("exposure", exposure),
-                ("available", round(limit - exposure, 2)),
-            ):
-                rows[key].append(value)
-            if state["score"] != result.score or state["grade"] != grade:
-                for key, value in (
-                    ("partner_id", partner_id),
-                    ("company_id", state["company_id"]),
-                    ("score", result.score),
-                    ("grade", grade),
-                    ("previous_score", state["score"]),
-                    ("previous_grade", state["grade"]),
-                    (
-                        "score_change",
-                        0 if previous_score is None else result.score - previous_score,
-                    ),
-                    ("explanation", explanation),
-                ):
-                    history[key].append(value)
+            rows["id"].append(partner_id)
+            rows["company_id"].append(company_id)
+            rows["score"].append(result.score)
+            rows["grade_computed"].append(result.grade)
+            rows["grade"].append(grade)
+            rows["explanation"].append(explanation)
+            rows["limit"].append(limit)
+            rows["exposure"].append(exposure)
+            rows["available"].append(round(limit - exposure, 2))
+            rows["previous_score"].append(state["score"])
+            rows["previous_grade"].append(state["grade"] or None)
+            rows["changed"].append(state["score"] != result.score or state["grade"] != grade)
             if grade_drop(state["grade"], grade) >= steps[company_id]:
                 drops.append((partner_id, state["grade"], grade, explanation))
+        # One statement stores the batch and writes the history rows of what changed: the
+        # explanations travel to the server once.
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE res_partner p
-                   SET rental_score = v.score,
-                       rental_grade_computed = v.grade_computed,
-                       rental_grade = v.grade,
-                       rental_score_explanation = v.explanation,
-                       rental_scored_at = %(now)s,
-                       rental_credit_limit = v.credit_limit,
-                       rental_exposure_at_scoring = v.exposure,
-                       rental_available_credit_at_scoring = v.available
-                  FROM (SELECT unnest(%(ids)s::int[]) AS id,
-                               unnest(%(scores)s::int[]) AS score,
-                               unnest(%(grades_computed)s::varchar[]) AS grade_computed,
-                               unnest(%(grades)s::varchar[]) AS grade,
-                               unnest(%(explanations)s::text[]) AS explanation,
-                               unnest(%(limits)s::numeric[]) AS credit_limit,
-                               unnest(%(exposures)s::numeric[]) AS exposure,
-                               unnest(%(availables)s::numeric[]) AS available) v
-                 WHERE p.id = v.id
+                WITH v AS (
+                    SELECT unnest(%(ids)s::int[]) AS id,
+                           unnest(%(company_ids)s::int[]) AS company_id,
+                           unnest(%(scores)s::int[]) AS score,
+                           unnest(%(grades_computed)s::varchar[]) AS grade_computed,
+                           unnest(%(grades)s::varchar[]) AS grade,
+                           unnest(%(explanations)s::text[]) AS explanation,
+                           unnest(%(limits)s::numeric[]) AS credit_limit,
+                           unnest(%(exposures)s::numeric[]) AS exposure,
+                           unnest(%(availables)s::numeric[]) AS available,
+                           unnest(%(previous_scores)s::int[]) AS previous_score,
+                           unnest(%(previous_grades)s::varchar[]) AS previous_grade,
+                           unnest(%(changed)s::bool[]) AS changed
+                ), scored AS (
+                    UPDATE res_partner p
+                       SET rental_score = v.score,
+                           rental_grade_computed = v.grade_computed,
+                           rental_grade = v.grade,
+                           rental_score_explanation = v.explanation,
+                           rental_scored_at = %(now)s,
+                           rental_credit_limit = v.credit_limit,
+                           rental_exposure_at_scoring = v.exposure,
+                           rental_available_credit_at_scoring = v.available
+                      FROM v
+                     WHERE p.id = v.id
+                )
+                INSERT INTO rental_score_history (
+                    partner_id, company_id, date, score, grade, previous_score, previous_grade,
+                    score_change, explanation)
+                SELECT v.id, v.company_id, %(now)s, v.score, v.grade, v.previous_score,
+                       v.previous_grade, COALESCE(v.score - v.previous_score, 0), v.explanation
+                  FROM v
+                 WHERE v.changed
                 """,
                 now=now,
                 ids=rows["id"],
+                company_ids=rows["company_id"],
                 scores=rows["score"],
                 grades_computed=rows["grade_computed"],
                 grades=rows["grade"],
@@ -1232,32 +1234,12 @@ class ResPartner(models.Model):
                 limits=rows["limit"],
                 exposures=rows["exposure"],
                 availables=rows["available"],
+                previous_scores=rows["previous_score"],
+                previous_grades=rows["previous_grade"],
+                changed=rows["changed"],
             )
         )
-        if history:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO rental_score_history (
-                        partner_id, company_id, date, score, grade, previous_score,
-                        previous_grade, score_change, explanation)
-                    SELECT unnest(%(partner_ids)s::int[]), unnest(%(company_ids)s::int[]), %(now)s,
-                           unnest(%(scores)s::int[]), unnest(%(grades)s::varchar[]),
-                           unnest(%(previous_scores)s::int[]),
-                           unnest(%(previous_grades)s::varchar[]),
-                           unnest(%(changes)s::int[]), unnest(%(explanations)s::text[])
-                    """,
-                    partner_ids=history["partner_id"],
-                    company_ids=history["company_id"],
-                    scores=history["score"],
-                    grades=history["grade"],
-                    previous_scores=history["previous_score"],
-                    previous_grades=history["previous_grade"],
-                    changes=history["score_change"],
-                    explanations=history["explanation"],
-                    now=now,
-                )
-            )
+        if any(rows["changed"]):
             self.env["rental.score.history"].invalidate_model()
         self.env["res.partner"].invalidate_model(SCORED_FIELDS, flush=False)
         if drops:

@@ -1,12 +1,9 @@
 from datetime import date
-from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
-
-from odoo.addons.rental_risk.models.res_partner import ResPartner
 
 from .common_credit import CreditScoringCommon
 
@@ -48,15 +45,14 @@ class TestCreditAlerts(CreditScoringCommon):
         """C to D with a step of 2 stays quiet; the history still records it."""
         self.company.rental_risk_alert_step = 2
         self.invoice(500.0, TODAY)
-
-        def damage(partner_model, partner_ids):
-            return {pid: {"damage_count": 1, "damage_amount": 100.0} for pid in partner_ids}
-
-        with patch.object(ResPartner, "_rental_risk_damage_facts", damage):
-            self.customer._rental_risk_rescore()
+        self.assertEqual(self.customer.rental_grade, "C")
+        # 1,000.00 due 60 days ago: two thirds of the open balance overdue (score 42, grade D).
+        self.invoice(1000.0, "2025-05-01")
         self.assertEqual(self.customer.rental_grade, "D")
         self.assertFalse(self._activities(self.customer))
-        self.assertEqual(self.history(self.customer)[0].previous_grade, "C")
+        drop = self.history(self.customer)[0]
+        self.assertEqual((drop.previous_grade, drop.grade), ("C", "D"))
+        self.assertIn("67% of the open balance is overdue", drop.explanation)
 
     @freeze_time(TODAY)
     def test_override_by_manager_ends_by_itself(self):
