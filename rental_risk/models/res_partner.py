@@ -790,21 +790,26 @@ class ResPartner(models.Model):
                 d90=today - timedelta(days=90),
             )
         )
-        keys = (
-            "invoiced",
-            "open_balance",
-            "overdue",
-            "overdue_30",
-            "overdue_60",
-            "overdue_90",
-            "first_date",
-        )
         return {
-            row[0]: {
-                key: (float(value or 0.0) if key != "first_date" else value)
-                for key, value in zip(keys, row[1:], strict=True)
+            partner_id: {
+                "invoiced": invoiced or 0.0,
+                "open_balance": open_balance or 0.0,
+                "overdue": overdue or 0.0,
+                "overdue_30": overdue_30 or 0.0,
+                "overdue_60": overdue_60 or 0.0,
+                "overdue_90": overdue_90 or 0.0,
+                "first_date": first_date,
             }
-            for row in self.env.cr.fetchall()
+            for (
+                partner_id,
+                invoiced,
+                open_balance,
+                overdue,
+                overdue_30,
+                overdue_60,
+                overdue_90,
+                first_date,
+            ) in self.env.cr.fetchall()
         }
 
     @api.model
