@@ -1,6 +1,5 @@
 import contextlib
 from datetime import date, timedelta
-from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -92,13 +91,24 @@ class TestRiskRules(RiskCommon):
         with self.assertRaises(UserError) as error:
             order.action_confirm()
         self.assertIn("over the credit limit", str(error.exception))
-        prepaid = patch.object(
-            type(order),
-            "_rental_risk_prepaid_amounts",
-            lambda orders: {o.id: o.amount_total for o in orders},
+        # The customer pays the whole order online: a confirmed payment transaction.
+        provider = self.env["payment.provider"].create(
+            {"name": "Card terminal", "code": "none", "state": "test"}
         )
-        with prepaid:
-            order.action_confirm()
+        self.env["payment.transaction"].create(
+            {
+                "provider_id": provider.id,
+                "payment_method_id": self.env.ref("payment.payment_method_unknown").id,
+                "amount": order.amount_total,
+                "currency_id": order.currency_id.id,
+                "partner_id": self.customer.id,
+                "reference": f"{order.name}-prepaid",
+                "sale_order_ids": [Command.set(order.ids)],
+                "state": "done",
+            }
+        )
+        self.assertEqual(order.amount_paid, order.amount_total)
+        order.action_confirm()
         self.assertEqual(order.state, "sale")
 
     def test_ordinary_sale_ignores_rental_only_rules(self):
