@@ -1,7 +1,13 @@
 """Plain tests of the identity normalisation (no Odoo)."""
 
 import pytest
-from engine.identity import normalize_email, normalize_id_number, normalize_phone, normalize_vat
+from engine.identity import (
+    normalize_address,
+    normalize_email,
+    normalize_id_number,
+    normalize_phone,
+    normalize_vat,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +73,54 @@ def test_normalize_vat(raw, country, expected):
 def test_normalize_id_number():
     assert normalize_id_number("e 1234-567") == "E1234567"
     assert normalize_id_number(" ") == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Addresses
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        ("rue de l eglise 5", None, "1000", "BRUXELLES", "be"),
+        ("5, Rue de l'Église", "", "1000", None, "BE"),
+        ("RUE DE L'EGLISE, 5", None, " 1000 ", "Brussels", "BE"),
+    ],
+)
+def test_same_address_written_differently_matches(other):
+    """Accents, case, punctuation, word order and a missing city do not hide an address."""
+    reference = normalize_address("5, Rue de l'Église", None, "1000", "Bruxelles", "BE")
+    assert reference == "BE|1000|5 DE EGLISE L RUE"
+    assert normalize_address(*other) == reference
+
+
+def test_street_abbreviations_and_full_width_digits_match():
+    """ "St." is "Street", "Flat 2" on the second line counts, full-width forms are folded."""
+    key = normalize_address("12 Baker Street Flat 2", None, "NW1 6XE", "London", "GB")
+    assert normalize_address("12 Baker St.", "Flat 2", "nw1 6xe", None, "gb") == key
+    assert normalize_address("１２ Ｂａｋｅｒ Ｓｔ", "Flat 2", "NW1 6XE", None, "GB") == key
+
+
+def test_chinese_address_keeps_its_characters():
+    """CJK text is kept (not stripped as punctuation); spacing does not matter."""
+    key = normalize_address("朝阳区建国路88号", None, "100022", "北京", "CN")
+    assert key == "CN|100022|朝阳区建国路88号"
+    assert normalize_address("朝阳区建国路88号 ", None, "100022", None, "cn") == key
+
+
+@pytest.mark.parametrize(
+    ("street", "zip_code", "city"),
+    [("", "1000", "Bruxelles"), ("Main Street 1", None, None), (" , . ", "1000", None)],
+)
+def test_incomplete_address_gives_no_key(street, zip_code, city):
+    """A street without postcode or city, or a place without street, never matches anyone."""
+    assert normalize_address(street, None, zip_code, city, "BE") == ""
+
+
+def test_different_street_number_or_postcode_does_not_match():
+    """Neighbours are not the same customer."""
+    key = normalize_address("Rue de la Loi 5", None, "1000", None, "BE")
+    assert normalize_address("Rue de la Loi 7", None, "1000", None, "BE") != key
+    assert normalize_address("Rue de la Loi 5", None, "1040", None, "BE") != key
+    assert normalize_address("Rue de la Loi 5", None, "1000", None, "FR") != key

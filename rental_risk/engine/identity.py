@@ -7,6 +7,7 @@ value never matches anything).
 """
 
 import re
+import unicodedata
 
 _NON_DIGITS = re.compile(r"\D+")
 _NON_ALNUM = re.compile(r"[^0-9A-Z]+")
@@ -95,3 +96,47 @@ def normalize_id_number(number):
     if not number:
         return ""
     return _NON_ALNUM.sub("", str(number).upper())
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+#: Street words written in full or abbreviated: both give the same token.
+_STREET_WORDS = {
+    "ST": "STREET",
+    "STR": "STREET",
+    "RD": "ROAD",
+    "AVE": "AVENUE",
+    "AV": "AVENUE",
+    "BLVD": "BOULEVARD",
+    "BD": "BOULEVARD",
+    "DR": "DRIVE",
+    "LN": "LANE",
+    "SQ": "SQUARE",
+    "PL": "PLACE",
+}
+
+
+def normalize_address(street, street2=None, zip_code=None, city=None, country_code=None):
+    """One key for a postal address, so that "5, Rue de l'Église" and "rue de l eglise 5" at the
+    same postcode match: accents, case, punctuation and word order dropped, common street
+    abbreviations ("St", "Ave", "Rd") written out, CJK characters kept as they are.
+
+    The key is ``COUNTRY|POSTCODE|WORDS`` (words sorted). Without a street, or without both
+    postcode and city, it is ``""``: a city alone is shared by too many people to mean anything.
+    """
+    words = _address_words(" ".join(part for part in (street, street2) if part))
+    if not words:
+        return ""
+    place = "".join(_address_words(zip_code)) or " ".join(_address_words(city))
+    if not place:
+        return ""
+    country = (country_code or "").upper()
+    return f"{country}|{place}|{' '.join(sorted(words))}"
+
+
+def _address_words(text):
+    """Upper-case words of ``text`` without accents, abbreviations written out."""
+    if not text:
+        return []
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char)).upper()
+    return [_STREET_WORDS.get(word, word) for word in _NON_WORD.split(plain) if word]

@@ -61,6 +61,12 @@ class ResCompany(models.Model):
     rental_risk_trigger_unpaid_mode = fields.Selection(
         TRIGGER_MODES, string="Unpaid Invoice Action", default="propose", required=True
     )
+    rental_risk_match_address = fields.Boolean(
+        string="Match Blacklist on Addresses",
+        help="Also flag a customer whose street address (with postcode or city) is the one of "
+        "a blacklisted customer. Off by default: family members, flat shares and businesses in "
+        "one building share an address.",
+    )
     rental_risk_lock_overdue = fields.Boolean(
         string="Lock Pickups Over Limit with Overdue",
         default=True,

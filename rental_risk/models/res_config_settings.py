@@ -39,6 +39,9 @@ class ResConfigSettings(models.TransientModel):
     rental_risk_lock_overdue = fields.Boolean(
         related="company_id.rental_risk_lock_overdue", readonly=False
     )
+    rental_risk_match_address = fields.Boolean(
+        related="company_id.rental_risk_match_address", readonly=False
+    )
 
     def action_rental_risk_rules(self):
         """Open the company's risk rules."""

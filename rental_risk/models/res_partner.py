@@ -12,6 +12,7 @@ from odoo.tools import SQL, get_lang, split_every
 from odoo.addons.base.models.res_lang import intersperse
 
 from ..engine.identity import (
+    normalize_address,
     normalize_email,
     normalize_id_number,
     normalize_phone,
@@ -56,7 +57,18 @@ KYC_ID_TYPES = [
     ("company_registration", "Company Registration"),
 ]
 #: Fields whose change re-runs the blacklist identity matching.
-IDENTITY_FIELDS = ("phone", "mobile", "email", "vat", "rental_kyc_id_number", "country_id")
+IDENTITY_FIELDS = (
+    "phone",
+    "mobile",
+    "email",
+    "vat",
+    "rental_kyc_id_number",
+    "country_id",
+    "street",
+    "street2",
+    "zip",
+    "city",
+)
 #: Blacklist details set only through the blacklist wizard (Risk Managers).
 BLACKLIST_FIELDS = (
     "rental_blacklist_category",
@@ -283,6 +295,9 @@ class ResPartner(models.Model):
     rental_id_number_norm = fields.Char(
         compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
     )
+    rental_address_norm = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
     rental_risk_locked_at = fields.Datetime(
         readonly=True,
         copy=False,
@@ -326,7 +341,18 @@ class ResPartner(models.Model):
             else:
                 partner.rental_credit_limit = 0.0
 
-    @api.depends("phone", "mobile", "email", "vat", "rental_kyc_id_number", "country_id")
+    @api.depends(
+        "phone",
+        "mobile",
+        "email",
+        "vat",
+        "rental_kyc_id_number",
+        "country_id",
+        "street",
+        "street2",
+        "zip",
+        "city",
+    )
     def _compute_rental_identity_norm(self):
         gmail_dots = (
             self.env["ir.config_parameter"].sudo().get_param("rental_risk.match_gmail_dots") == "1"
@@ -343,6 +369,12 @@ class ResPartner(models.Model):
             partner.rental_vat_norm = normalize_vat(partner.vat, country.code) or False
             partner.rental_id_number_norm = (
                 normalize_id_number(partner.sudo().rental_kyc_id_number) or False
+            )
+            partner.rental_address_norm = (
+                normalize_address(
+                    partner.street, partner.street2, partner.zip, partner.city, country.code
+                )
+                or False
             )
 
     @api.depends_context("company")
@@ -1414,32 +1446,29 @@ class ResPartner(models.Model):
             partner.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _rental_risk_identifiers(self):
-        """Normalised identifiers of ``self``: {kind: set of values}."""
-        rows = self.sudo().read(
-            [
-                "rental_phone_norm",
-                "rental_mobile_norm",
-                "rental_email_norm",
-                "rental_vat_norm",
-                "rental_id_number_norm",
-            ]
-        )
-        ids = {"phone": set(), "email": set(), "vat": set(), "id_number": set()}
-        for row in rows:
+        """Normalised identifiers of ``self``: {kind: set of values}. Addresses count only
+        where the partner's company matches on addresses (off by default: families, flat
+        shares and office buildings share one)."""
+        ids = {"phone": set(), "email": set(), "vat": set(), "id_number": set(), "address": set()}
+        for partner in self.sudo():
             for kind, fnames in (
                 ("phone", ("rental_phone_norm", "rental_mobile_norm")),
                 ("email", ("rental_email_norm",)),
                 ("vat", ("rental_vat_norm",)),
                 ("id_number", ("rental_id_number_norm",)),
             ):
-                ids[kind].update(row[fname] for fname in fnames if row[fname])
+                ids[kind].update(partner[fname] for fname in fnames if partner[fname])
+            company = partner.commercial_partner_id._rental_risk_company()
+            if partner.rental_address_norm and company.rental_risk_match_address:
+                ids["address"].add(partner.rental_address_norm)
         return ids
 
     @api.model
     def _rental_risk_identity_search(self, identifiers, exclude_commercial_ids, blacklisted):
-        """Rows (id, commercial id, phone, mobile, email, vat, id number) of the partners that
-        share one of ``identifiers``, outside ``exclude_commercial_ids``; only blacklisted
-        customers if ``blacklisted`` is True, only the others if False. One indexed query."""
+        """Rows (id, commercial id, phone, mobile, email, vat, id number, address) of the
+        partners that share one of ``identifiers``, outside ``exclude_commercial_ids``; only
+        blacklisted customers if ``blacklisted`` is True, only the others if False. One indexed
+        query."""
         phones = sorted(identifiers["phone"])
         if not any(identifiers.values()):
             return []
@@ -1448,14 +1477,16 @@ class ResPartner(models.Model):
             SQL(
                 """
                 SELECT p.id, p.commercial_partner_id, p.rental_phone_norm, p.rental_mobile_norm,
-                       p.rental_email_norm, p.rental_vat_norm, p.rental_id_number_norm
+                       p.rental_email_norm, p.rental_vat_norm, p.rental_id_number_norm,
+                       p.rental_address_norm
                   FROM res_partner p
                   JOIN res_partner c ON c.id = p.commercial_partner_id
                  WHERE (p.rental_phone_norm = ANY(%(phones)s)
                         OR p.rental_mobile_norm = ANY(%(phones)s)
                         OR p.rental_email_norm = ANY(%(emails)s)
                         OR p.rental_vat_norm = ANY(%(vats)s)
-                        OR p.rental_id_number_norm = ANY(%(numbers)s))
+                        OR p.rental_id_number_norm = ANY(%(numbers)s)
+                        OR p.rental_address_norm = ANY(%(addresses)s))
                    AND p.commercial_partner_id != ALL(%(exclude)s)
                    AND COALESCE(c.rental_blacklisted, FALSE) = %(blacklisted)s
                  ORDER BY p.commercial_partner_id, p.id
@@ -1464,6 +1495,7 @@ class ResPartner(models.Model):
                 emails=sorted(identifiers["email"]),
                 vats=sorted(identifiers["vat"]),
                 numbers=sorted(identifiers["id_number"]),
+                addresses=sorted(identifiers["address"]),
                 exclude=list(exclude_commercial_ids),
                 blacklisted=blacklisted,
             )
@@ -1474,7 +1506,7 @@ class ResPartner(models.Model):
     def _rental_risk_overlap_label(self, identifiers, row):
         """Plain words for what ``row`` shares with ``identifiers`` ("phone 8613800138000")."""
         labels = []
-        _id, _commercial, phone, mobile, email, vat, number = row
+        partner_id, _commercial, phone, mobile, email, vat, number, address = row
         if {phone, mobile} & identifiers["phone"]:
             labels.append(
                 self.env._(
@@ -1487,6 +1519,14 @@ class ResPartner(models.Model):
             labels.append(self.env._("tax id %(value)s", value=vat))
         if number and number in identifiers["id_number"]:
             labels.append(self.env._("identity document %(value)s", value=number))
+        if address and address in identifiers["address"]:
+            partner = self.browse(partner_id).sudo()
+            shown = ", ".join(
+                part
+                for part in (partner.street, partner.street2, partner.zip, partner.city)
+                if part
+            )
+            labels.append(self.env._("address %(value)s", value=shown))
         return ", ".join(labels)
 
     def _rental_risk_match_blacklist(self):

@@ -54,6 +54,30 @@ class TestRiskIdentity(RiskCommon):
         partner = self._newcomer(rental_kyc_id_number="E1234567")
         self.assertEqual(partner.rental_blacklist_match_id, self.fraudster)
 
+    def test_address_matches_only_when_the_company_asks(self):
+        """The same address written differently flags the newcomer once the company matches
+        on addresses (off by default); the neighbour at number 7 is not flagged."""
+        self.fraudster.write(
+            {
+                "street": "5, Rue de l'Église",
+                "zip": "1000",
+                "city": "Bruxelles",
+                "country_id": self.be.id,
+            }
+        )
+        partner = self._newcomer(
+            street="rue de l eglise 5", zip="1000", city="BRUXELLES", country_id=self.be.id
+        )
+        self.assertFalse(partner.rental_blacklist_match_id, "addresses are not matched by default")
+        self.env.company.rental_risk_match_address = True
+        partner.street = "Rue de l'Eglise, 5"
+        self.assertEqual(partner.rental_blacklist_match_id, self.fraudster)
+        self.assertEqual(
+            partner.rental_blacklist_match_reason, "address 5, Rue de l'Église, 1000, Bruxelles"
+        )
+        neighbour = self._newcomer(street="Rue de l'Église 7", zip="1000", country_id=self.be.id)
+        self.assertFalse(neighbour.rental_blacklist_match_id)
+
     def test_edit_triggers_matching(self):
         """An edit of the e-mail flags the partner; an unrelated one does not."""
         partner = self._newcomer(email="honest@example.com")
