@@ -16,12 +16,11 @@ database: ``bench/run booking`` creates one, installs the module, runs this, dro
 Usage: python bench/bench_booking.py -d DB --odoo-path /opt/odoo --addons-path PATHS
 """
 
-import argparse
 import random
-import statistics
-import sys
 import time
 from datetime import datetime, timedelta
+
+from bench_common import bench_parser, median_ms, open_registry
 
 BASE = datetime(2024, 1, 1, 9, 0)
 PERIOD = timedelta(days=3)  # one booking every 3 days per serial ...
@@ -35,19 +34,12 @@ def lot_offset_hours(lot_id):
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--odoo-path", default="/opt/odoo")
-    parser.add_argument("--addons-path", required=True)
+    parser = bench_parser(__doc__)
     parser.add_argument("--products", type=int, default=5)
     parser.add_argument("--lots", type=int, default=10_000)
     parser.add_argument("--bookings", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200, help="samples per measure")
     return parser.parse_args()
-
-
-def median_ms(samples):
-    return statistics.median(samples) * 1000.0
 
 
 def timed(func, runs):
@@ -187,14 +179,9 @@ def naive_available_lots(env, product, date_start, date_end):
 
 def main():
     args = parse_args()
-    sys.path.insert(0, args.odoo_path)
-    # Odoo is importable only once its path is known.
-    import odoo
+    registry = open_registry(args)
     from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config(["-d", args.database, f"--addons-path={args.addons_path}"])
-    registry = Registry(args.database)
     rng = random.Random(18)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

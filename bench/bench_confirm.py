@@ -15,18 +15,15 @@ cost the check adds per customer and the ratio of the two customers' check times
 Usage: python bench/bench_confirm.py -d DB --odoo-path /opt/odoo --addons-path PATHS
 """
 
-import argparse
-import statistics
 import sys
 import time
 from datetime import date, timedelta
 
+from bench_common import bench_parser, median_ms, open_registry
+
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--odoo-path", default="/opt/odoo")
-    parser.add_argument("--addons-path", required=True)
+    parser = bench_parser(__doc__)
     parser.add_argument("--small", type=int, default=10, help="invoices of the small customer")
     parser.add_argument("--big", type=int, default=10_000, help="invoices of the big customer")
     parser.add_argument("--runs", type=int, default=40, help="samples per measure")
@@ -74,19 +71,11 @@ def clone_invoices(env, template, partner, count, open_count=3):
     cr.execute("ANALYZE account_move")
 
 
-def median_ms(samples):
-    return statistics.median(samples) * 1000.0
-
-
 def main():
     args = parse_args()
-    sys.path.insert(0, args.odoo_path)
-    import odoo
+    registry = open_registry(args)
     from odoo import SUPERUSER_ID, Command, api
-    from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config(["-d", args.database, f"--addons-path={args.addons_path}"])
-    registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         product = env["product.product"].create(

@@ -22,12 +22,12 @@ The bulk load is committed, the measures are rolled back: run it on a throw-away
 Usage: python bench/bench_scoring.py -d DB --odoo-path /opt/odoo --addons-path PATHS
 """
 
-import argparse
 import sys
 import time
 from datetime import date, timedelta
 
 import psycopg2
+from bench_common import bench_parser, open_registry
 
 MARK = "rr-bench"
 FULL_TARGET_S = 60.0
@@ -35,10 +35,7 @@ RATIO_TARGET = 50.0
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--odoo-path", default="/opt/odoo")
-    parser.add_argument("--addons-path", required=True)
+    parser = bench_parser(__doc__)
     parser.add_argument("--partners", type=int, default=100_000)
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--rental-lines", type=int, default=300_000)
@@ -376,7 +373,7 @@ def vacuum_analyze(dbname, tables):
     whoever reads them first pays for writing those back. Without it the first full rescoring
     would be timed on a state no production database is in. VACUUM cannot run in a
     transaction: an autocommit connection of its own does it."""
-    # Odoo is importable only once main() has put its path on sys.path.
+    # Odoo is importable only once open_registry() has put its path on sys.path.
     from odoo.sql_db import connection_info_for
 
     _name, info = connection_info_for(dbname)
@@ -509,14 +506,9 @@ def naive_rescore(env, partner_id, today):
 
 def main():
     args = parse_args()
-    sys.path.insert(0, args.odoo_path)
-    # Odoo is importable only once its path is known.
-    import odoo
+    registry = open_registry(args)
     from odoo import SUPERUSER_ID, api
-    from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config(["-d", args.database, f"--addons-path={args.addons_path}"])
-    registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         p0 = bulk_load(env, args)

@@ -1,6 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+#: Rental prices, values and durations: zero or more.
+NON_NEGATIVE_FIELDS = (
+    "rental_price_day",
+    "rental_price_week",
+    "rental_price_month",
+    "rental_replacement_value",
+    "rental_late_fee_day",
+    "rental_grace_hours",
+    "rental_padding_hours",
+)
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
@@ -56,29 +67,10 @@ class ProductTemplate(models.Model):
                     )
                 )
 
-    @api.constrains(
-        "rental_price_day",
-        "rental_price_week",
-        "rental_price_month",
-        "rental_replacement_value",
-        "rental_late_fee_day",
-        "rental_grace_hours",
-        "rental_padding_hours",
-    )
+    @api.constrains(*NON_NEGATIVE_FIELDS)
     def _check_rental_amounts(self):
         for template in self:
-            if any(
-                template[fname] < 0
-                for fname in (
-                    "rental_price_day",
-                    "rental_price_week",
-                    "rental_price_month",
-                    "rental_replacement_value",
-                    "rental_late_fee_day",
-                    "rental_grace_hours",
-                    "rental_padding_hours",
-                )
-            ):
+            if any(template[fname] < 0 for fname in NON_NEGATIVE_FIELDS):
                 raise ValidationError(
                     self.env._(
                         "Rental prices, values and durations of %(product)s cannot be "

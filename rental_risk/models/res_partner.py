@@ -57,18 +57,9 @@ KYC_ID_TYPES = [
     ("company_registration", "Company Registration"),
 ]
 #: Fields whose change re-runs the blacklist identity matching.
-IDENTITY_FIELDS = (
-    "phone",
-    "mobile",
-    "email",
-    "vat",
-    "rental_kyc_id_number",
-    "country_id",
-    "street",
-    "street2",
-    "zip",
-    "city",
-)
+IDENTITY_FIELDS = ("phone", "mobile", "email", "vat", "rental_kyc_id_number", "country_id")
+#: Matched only where the company asks for it (see _rental_risk_identity_changed).
+ADDRESS_FIELDS = ("street", "street2", "zip", "city")
 #: Blacklist details set only through the blacklist wizard (Risk Managers).
 BLACKLIST_FIELDS = (
     "rental_blacklist_category",
@@ -341,18 +332,7 @@ class ResPartner(models.Model):
             else:
                 partner.rental_credit_limit = 0.0
 
-    @api.depends(
-        "phone",
-        "mobile",
-        "email",
-        "vat",
-        "rental_kyc_id_number",
-        "country_id",
-        "street",
-        "street2",
-        "zip",
-        "city",
-    )
+    @api.depends(*IDENTITY_FIELDS, *ADDRESS_FIELDS)
     def _compute_rental_identity_norm(self):
         gmail_dots = (
             self.env["ir.config_parameter"].sudo().get_param("rental_risk.match_gmail_dots") == "1"
@@ -396,7 +376,7 @@ class ResPartner(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
-        if any(fname in vals for vals in vals_list for fname in IDENTITY_FIELDS):
+        if partners._rental_risk_identity_changed({fname for vals in vals_list for fname in vals}):
             partners._rental_risk_match_blacklist()
         return partners
 
@@ -432,9 +412,20 @@ class ResPartner(models.Model):
                     "rental_kyc_verified_on": False,
                 }
             )
-        if any(fname in vals for fname in IDENTITY_FIELDS):
+        if self._rental_risk_identity_changed(vals):
             self._rental_risk_match_blacklist()
         return res
+
+    def _rental_risk_identity_changed(self, fnames):
+        """Whether writing ``fnames`` on ``self`` may change a blacklist match: an identifier,
+        or an address where the company matches on addresses (most address edits then cost
+        no matching query)."""
+        if any(fname in fnames for fname in IDENTITY_FIELDS):
+            return True
+        return any(fname in fnames for fname in ADDRESS_FIELDS) and any(
+            partner._rental_risk_company().rental_risk_match_address
+            for partner in self.sudo().commercial_partner_id
+        )
 
     def _rental_risk_check_write(self, vals):
         """Refuse risk inputs to users below the group that owns them (the ORM is reachable by

@@ -1,0 +1,34 @@
+"""What every benchmark script needs: its command line and an Odoo registry on its database.
+
+``bench/run`` passes ``-d``, ``--odoo-path`` and ``--addons-path``; each script adds its own
+sizes. Odoo is imported only here, once ``--odoo-path`` is on ``sys.path``.
+"""
+
+import argparse
+import statistics
+import sys
+
+
+def bench_parser(doc):
+    """Argument parser with the options ``bench/run`` passes; ``doc`` is the script's
+    docstring (its first paragraph becomes the description)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--odoo-path", default="/opt/odoo")
+    parser.add_argument("--addons-path", required=True)
+    return parser
+
+
+def open_registry(args):
+    """The Odoo registry of ``args.database``, with Odoo imported from ``args.odoo_path``."""
+    sys.path.insert(0, args.odoo_path)
+    import odoo
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(["-d", args.database, f"--addons-path={args.addons_path}"])
+    return Registry(args.database)
+
+
+def median_ms(samples):
+    """Median of ``samples`` (seconds), in milliseconds."""
+    return statistics.median(samples) * 1000.0
