@@ -9,9 +9,9 @@ ANALYZEs the loaded tables as one does after a bulk load, then, in one process:
   ``search_read`` of its invoices, receivable lines, reconciliations, order lines and serials,
   facts computed in Python, the engine, and the same outputs through the ORM (``write`` of the
   results, ``create`` of a history row); extrapolated to every customer;
-* times the real thing: ``res.partner._cron_rescore_partners()`` over every customer (batches
-  of set-based queries, history rows, alerts; without the per-batch COMMIT, which only happens
-  under the scheduler);
+* times the real thing: ``rental.credit.rescoring._cron_rescore_partners()`` over every
+  customer (batches of set-based queries, history rows, alerts; without the per-batch COMMIT,
+  which only happens under the scheduler);
 * prints both, the ratio and whether the targets hold (full <= 60 s, >= 50x faster).
 
 Only the columns the aggregates read are realistic: an invoice has its receivable line but no
@@ -480,7 +480,7 @@ def naive_rescore(env, partner_id, today):
     company = env.company
     previous_score, previous_grade = partner.rental_score, partner.rental_grade
     limit = company.rental_grade_limit_ids.filtered(lambda row: row.grade == result.grade)
-    explanation = partner._rental_risk_explanation(result, company.currency_id, {})
+    explanation = env["rental.credit.rescoring"]._explanation(result, company.currency_id, {})
     partner.write(
         {
             "rental_score": result.score,
@@ -525,10 +525,10 @@ def main():
         cr.rollback()
         naive_full_s = naive_sample_s / len(sample) * args.partners
 
-        print("full rescoring: res.partner._cron_rescore_partners()", flush=True)
+        print("full rescoring: rental.credit.rescoring._cron_rescore_partners()", flush=True)
         env.invalidate_all()
         started = time.perf_counter()
-        done = env["res.partner"]._cron_rescore_partners()
+        done = env["rental.credit.rescoring"]._cron_rescore_partners()
         env.flush_all()
         full_s = time.perf_counter() - started
         cr.execute(

@@ -1,7 +1,7 @@
 """Evaluation of the risk rules of an order: facts in, hits out. Plain Python: no Odoo import.
 
 The Odoo side gathers the facts of an order with a fixed number of queries (see
-``sale.order._rental_risk_collect_facts``) and turns the hits into translated messages; this
+``sale.order._rental_risk_evaluate``) and turns the hits into translated messages; this
 module only decides which rule hits and what the hits add up to.
 """
 

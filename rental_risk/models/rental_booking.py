@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, create_index, format_datetime
 
-from .stock_lot import UNAVAILABLE_STATES
+from .stock_lot_rental import UNAVAILABLE_STATES
 
 # Detail of PostgreSQL's exclusion violation: "... conflicts with existing key (...)=([12,13),
 # ["2025-03-01 09:00:00","2025-03-03 09:00:00"))." We read the other booking's lot and period

@@ -9,7 +9,7 @@ class RentalScoreHistory(models.Model):
     """One row per change of a customer's score or grade: the trend behind the current grade.
 
     Rows are written in bulk by the rescoring (plain SQL INSERT, see
-    ``res.partner._rental_risk_apply_results``) and never edited afterwards.
+    ``rental.credit.rescoring._store_batch``) and never edited afterwards.
     """
 
     _name = "rental.score.history"

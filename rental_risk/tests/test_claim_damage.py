@@ -108,10 +108,10 @@ class TestDamageClaim(DepositCommon):
         """Damage claims count in the customer's damage facts; waived ones do not."""
         self._picked_up()
         claim = self._claim()
-        facts = self.env["res.partner"]._rental_risk_damage_facts(self.customer.ids)
+        facts = self.env["rental.credit.facts"]._damage_facts(self.customer.ids)
         self.assertEqual(facts[self.customer.id], {"damage_count": 1, "damage_amount": 300.0})
         claim.action_waive(reason="Goodwill")
-        facts = self.env["res.partner"]._rental_risk_damage_facts(self.customer.ids)
+        facts = self.env["rental.credit.facts"]._damage_facts(self.customer.ids)
         self.assertNotIn(self.customer.id, facts)
 
     def test_dispute_and_reassess(self):

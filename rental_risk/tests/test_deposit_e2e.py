@@ -30,7 +30,7 @@ class TestDepositEndToEnd(DepositCommon):
         self.assertIn(deposit_invoice.payment_state, ("paid", "in_payment"))
         self.assertEqual(order.rental_deposit_paid, 1500.0)
         self.assertEqual(order.rental_deposit_held, 1500.0)
-        held = self.env["res.partner"]._rental_risk_deposits_held(self.customer.ids)
+        held = self.env["rental.credit.facts"]._deposits_held(self.customer.ids)
         self.assertEqual(held[self.customer.id], 1500.0)
 
         # Pickup and return.
@@ -96,7 +96,7 @@ class TestDepositEndToEnd(DepositCommon):
             ),
             (1500.0, 1500.0, 400.0, 1100.0, 0.0),
         )
-        held = self.env["res.partner"]._rental_risk_deposits_held(self.customer.ids)
+        held = self.env["rental.credit.facts"]._deposits_held(self.customer.ids)
         self.assertEqual(held.get(self.customer.id, 0.0), 0.0)
 
         # Settling twice is refused with nothing written.

@@ -91,5 +91,5 @@ class TestDepositPolicy(DepositCommon):
         self._pay(order.invoice_ids, amount=600.0)
         self.assertEqual(order.rental_deposit_paid, 600.0)
         self.assertEqual(order.rental_deposit_held, 600.0)
-        exposure = self.env["res.partner"]._rental_risk_get_exposure(self.customer.ids)
+        exposure = self.env["rental.credit.facts"]._get_exposure(self.customer.ids)
         self.assertEqual(exposure[self.customer.id]["deposits"], 600.0)

@@ -75,12 +75,12 @@ class TestRentalLate(RentalOrderCommon):
         self._validate(self._pickup(self.order))
         with freeze_time(datetime(2031, 3, 8, 5, 0)):  # 12 hours late
             self.env["sale.order.line"]._cron_flag_late_rentals()
-            facts = self.env["res.partner"]._rental_risk_collect_facts(partner.ids)[0]
+            facts = self.env["rental.credit.facts"]._collect_facts(partner.ids)[0]
             self.assertEqual(facts[partner.id].late_returns, 1)
             self.assertAlmostEqual(facts[partner.id].avg_late_days, 0.5)
             self.assertIn("returned 1 rental late", partner.rental_score_explanation)
             self._validate(self._return(self.order))
-            facts = self.env["res.partner"]._rental_risk_collect_facts(partner.ids)[0]
+            facts = self.env["rental.credit.facts"]._collect_facts(partner.ids)[0]
         self.assertEqual(facts[partner.id].late_returns, 1, "still counted after the return")
         self.assertEqual(facts[partner.id].completed_rentals, 2, "two serials came back")
 

@@ -89,6 +89,25 @@ class StockLotInspect(models.TransientModel):
             outcome = "missing"
         else:
             outcome = "fine"
+        inspection, booking = self._rental_create_inspection(outcome)
+        if self.counter_reading and self.counter_reading != lot.rental_usage_counter:
+            lot.sudo()._rental_record_reading(
+                self.counter_reading, note=self.env._("Return inspection")
+            )
+        if booking:
+            self._rental_create_claims(inspection, booking, missing)
+        lot.sudo().write(
+            {
+                "rental_condition": self.condition,
+                "rental_state": "repair" if self.damaged else "available",
+            }
+        )
+        return {"type": "ir.actions.act_window_close"}
+
+    def _rental_create_inspection(self, outcome):
+        """The inspection record of the asset's last return, with its accessory lines and
+        photos. Returns (inspection, the booking returned)."""
+        lot = self.lot_id
         booking = (
             self.env["rental.booking"]
             .sudo()
@@ -127,12 +146,14 @@ class StockLotInspect(models.TransientModel):
             self.attachment_ids.sudo().write(
                 {"res_model": "rental.inspection", "res_id": inspection.id}
             )
-        if self.counter_reading and self.counter_reading != lot.rental_usage_counter:
-            lot.sudo()._rental_record_reading(
-                self.counter_reading, note=self.env._("Return inspection")
-            )
+        return inspection, booking
+
+    def _rental_create_claims(self, inspection, booking, missing):
+        """Claims the inspection opens against the customer of ``booking``: one for damage,
+        one for the ``missing`` accessories."""
+        lot = self.lot_id
         claim_vals = []
-        if booking and self.damaged:
+        if self.damaged:
             claim_vals.append(
                 {
                     "claim_type": "damage",
@@ -143,7 +164,7 @@ class StockLotInspect(models.TransientModel):
                     "attachment_ids": [Command.set(self.attachment_ids.ids)],
                 }
             )
-        if booking and missing:
+        if missing:
             claim_vals.append(
                 {
                     "claim_type": "accessories",
@@ -154,8 +175,10 @@ class StockLotInspect(models.TransientModel):
                     "assessed_amount": sum(missing.mapped("value")),
                 }
             )
-        if claim_vals:
-            self.env["rental.damage.claim"].sudo().create(
+        return (
+            self.env["rental.damage.claim"]
+            .sudo()
+            .create(
                 [
                     dict(
                         vals,
@@ -168,10 +191,4 @@ class StockLotInspect(models.TransientModel):
                     for vals in claim_vals
                 ]
             )
-        lot.sudo().write(
-            {
-                "rental_condition": self.condition,
-                "rental_state": "repair" if self.damaged else "available",
-            }
         )
-        return {"type": "ir.actions.act_window_close"}

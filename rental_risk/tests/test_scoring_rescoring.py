@@ -3,7 +3,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from .common_credit import CreditScoringCommon
+from .common_scoring import CreditScoringCommon
 
 TODAY = "2025-06-30"
 
@@ -18,15 +18,15 @@ class TestCreditRescoring(CreditScoringCommon):
         others = self.env["res.partner"].create(
             [{"name": f"Customer {i}", "customer_rank": 1} for i in range(3)]
         )
-        self.env["res.partner"]._cron_rescore_partners()
+        self.env["rental.credit.rescoring"]._cron_rescore_partners()
         self.assertEqual(set(others.mapped("rental_grade")), {"C"})
         history = self.env["rental.score.history"].search([("partner_id", "in", others.ids)])
         self.assertEqual(len(history), 3)
         scored_at = others.mapped("rental_scored_at")
-        self.assertEqual(self.env["res.partner"]._cron_rescore_partners(), 0)
+        self.assertEqual(self.env["rental.credit.rescoring"]._cron_rescore_partners(), 0)
         self.assertEqual(others.mapped("rental_scored_at"), scored_at)
         with freeze_time("2025-07-01"):
-            self.assertGreaterEqual(self.env["res.partner"]._cron_rescore_partners(), 3)
+            self.assertGreaterEqual(self.env["rental.credit.rescoring"]._cron_rescore_partners(), 3)
         history = self.env["rental.score.history"].search([("partner_id", "in", others.ids)])
         self.assertEqual(len(history), 3, "no duplicate history when nothing changed")
 
@@ -43,7 +43,7 @@ class TestCreditRescoring(CreditScoringCommon):
             progress.append((done, remaining))
 
         self.patch(type(cron), "_notify_progress", notify)
-        total = self.env["res.partner"]._cron_rescore_partners(batch_size=2)
+        total = self.env["rental.credit.rescoring"]._cron_rescore_partners(batch_size=2)
         self.assertGreaterEqual(total, 5)
         self.assertEqual(progress[-1], (total, 0))
         self.assertEqual(
@@ -60,14 +60,16 @@ class TestCreditRescoring(CreditScoringCommon):
         )
         cron = self.env.ref("rental_risk.ir_cron_rescore_partners")
         cron, progress = cron._add_progress()
-        Partner = self.env["res.partner"].with_context(ir_cron_progress_id=progress.id)
-        pending = len(Partner._rental_risk_pending_ids(fields.Datetime.now()))
-        self.assertEqual(Partner._cron_rescore_partners(batch_size=2), 2)
+        Rescoring = self.env["rental.credit.rescoring"].with_context(
+            ir_cron_progress_id=progress.id
+        )
+        pending = len(Rescoring._pending_ids(fields.Datetime.now()))
+        self.assertEqual(Rescoring._cron_rescore_partners(batch_size=2), 2)
         self.assertEqual((progress.done, progress.remaining), (2, pending - 2))
         while progress.remaining:
-            Partner._cron_rescore_partners(batch_size=2)
+            Rescoring._cron_rescore_partners(batch_size=2)
         self.assertTrue(all(partners.mapped("rental_scored_at")))
-        self.assertEqual(Partner._cron_rescore_partners(batch_size=2), 0)
+        self.assertEqual(Rescoring._cron_rescore_partners(batch_size=2), 0)
 
     @freeze_time(TODAY)
     def test_rescoring_query_count_does_not_grow_with_partners(self):
@@ -77,16 +79,16 @@ class TestCreditRescoring(CreditScoringCommon):
         )
         for partner in partners[:2] | partners[5:7]:
             self.invoice(100.0, "2025-05-01", partner=partner)
-        Partner = self.env["res.partner"]
+        Rescoring = self.env["rental.credit.rescoring"]
 
         def count_queries(ids):
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            Partner._rental_risk_rescore_ids(ids)
+            Rescoring._rescore_ids(ids)
             return self.env.cr.sql_log_count - before
 
         # Score once so both runs below are rescorings with the same kind of changes.
-        Partner._rental_risk_rescore_ids(partners.ids)
+        Rescoring._rescore_ids(partners.ids)
         self.env["rental.grade.limit"].search([("grade", "=", "C")]).credit_limit = 12345.0
         count_queries(partners[:5].ids)  # warm the ormcaches (access rules, companies)
         small = count_queries(partners[:5].ids)

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from .common_credit import CreditScoringCommon
+from .common_scoring import CreditScoringCommon
 
 TODAY = "2025-06-30"
 
@@ -70,10 +70,10 @@ class TestCreditAlerts(CreditScoringCommon):
         self.assertEqual(self.customer.rental_grade_override_user_id, self.env.user)
         self.assertIn("Bank guarantee received", self.customer.message_ids[0].body)
         with freeze_time("2025-07-05"):
-            self.env["res.partner"]._cron_rescore_partners()
+            self.env["rental.credit.rescoring"]._cron_rescore_partners()
             self.assertEqual(self.customer.rental_grade, "A", "still the last day")
         with freeze_time("2025-07-06"):
-            self.env["res.partner"]._cron_rescore_partners()
+            self.env["rental.credit.rescoring"]._cron_rescore_partners()
             self.assertFalse(self.customer.rental_grade_override)
             # Back to the computed grade: D by now, the invoice is 6 days overdue.
             self.assertEqual(self.customer.rental_grade_computed, "D")

@@ -5,7 +5,7 @@ from odoo.tests import Form, tagged
 
 from odoo.addons.rental_risk.engine.scoring import CustomerFacts, score_customer
 
-from .common_credit import CreditScoringCommon
+from .common_scoring import CreditScoringCommon
 
 TODAY = "2025-06-30"
 
@@ -28,7 +28,7 @@ class TestCreditScoring(CreditScoringCommon):
     def test_facts_from_invoices_and_payments(self):
         """Facts are aggregated from posted invoices, credit notes and payments, in USD."""
         self._book_history()
-        facts, exposures = self.env["res.partner"]._rental_risk_collect_facts(self.customer.ids)
+        facts, exposures = self.env["rental.credit.facts"]._collect_facts(self.customer.ids)
         got = facts[self.customer.id]
         self.assertAlmostEqual(got.invoiced_amount, 3700.0, places=2)
         self.assertAlmostEqual(got.open_balance, 2200.0, places=2)

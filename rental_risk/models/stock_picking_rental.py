@@ -1,8 +1,7 @@
 from collections import defaultdict
 
 from odoo import Command, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount
+from odoo.exceptions import UserError
 
 from ..engine.rental_pricing import late_fee_days
 
@@ -11,14 +10,6 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     rental_operation = fields.Selection(related="picking_type_id.rental_operation")
-    # Release of the risk delivery lock for this pickup only (issue 5).
-    rental_risk_released_by_id = fields.Many2one(
-        "res.users", string="Risk Lock Released By", readonly=True, copy=False
-    )
-    rental_risk_released_on = fields.Datetime(
-        string="Risk Lock Released On", readonly=True, copy=False
-    )
-    rental_risk_release_reason = fields.Text(string="Release Reason", readonly=True, copy=False)
 
     # ------------------------------------------------------------------
     # Actions
@@ -54,97 +45,6 @@ class StockPicking(models.Model):
                     pickings=", ".join(self.filtered("rental_operation").mapped("name")),
                 )
             )
-
-    def _rental_risk_check_delivery_lock(self):
-        """Refuse to hand gear out when the risk delivery lock holds at this moment, whenever
-        the order was confirmed; a Risk Manager's release of the pickup lifts it."""
-        for picking in self.filtered(
-            lambda p: p.rental_operation == "pickup"
-            and p.state not in ("done", "cancel")
-            and not p.rental_risk_released_by_id
-        ):
-            reasons = picking._rental_risk_delivery_lock_reasons()
-            if not reasons:
-                continue
-            details = "\n".join(f"- {reason}" for reason in reasons)
-            self.env["rental.risk.event"]._log_autonomous(
-                "delivery_lock",
-                partner=picking.partner_id,
-                order=picking.sale_id,
-                picking=picking,
-                details=details,
-            )
-            raise UserError(
-                self.env._(
-                    "%(picking)s cannot be handed out:\n%(reasons)s\nCure the problem, or ask a "
-                    "Risk Manager to release this pickup.",
-                    picking=picking.name,
-                    reasons=details,
-                )
-            )
-
-    def _rental_risk_delivery_lock_reasons(self):
-        """Plain-language reasons why this rental pickup may not be validated now (empty list:
-        not locked). Hook: sub-modules add their reasons (e.g. deposit not paid) with super()."""
-        self.ensure_one()
-        reasons = []
-        order = self.sale_id.sudo()
-        customer = (order.partner_id or self.partner_id).commercial_partner_id.sudo()
-        if not customer:
-            return reasons
-        if customer.rental_blacklisted:
-            reasons.append(
-                self.env._("%(customer)s is blacklisted.", customer=customer.display_name)
-            )
-        company = self.company_id
-        if company.rental_risk_lock_overdue:
-            facts = self.env["res.partner"]._rental_risk_current_facts(customer.ids, [0])
-            exposure = facts[customer.id]["exposure"]["total"]
-            overdue = facts[customer.id]["overdue"][0]
-            limit = customer._rental_risk_effective_limit()
-            if exposure > limit and overdue > company.rental_risk_overdue_min_amount:
-                reasons.append(
-                    self.env._(
-                        "%(customer)s is over the credit limit (exposure %(exposure)s, limit "
-                        "%(limit)s) with %(overdue)s of overdue invoices.",
-                        customer=customer.display_name,
-                        exposure=format_amount(self.env, exposure, company.currency_id),
-                        limit=format_amount(self.env, limit, company.currency_id),
-                        overdue=format_amount(self.env, overdue, company.currency_id),
-                    )
-                )
-        if order and order.state == "sale":
-            if order.rental_risk_approval_state == "approved" and (
-                order.currency_id.compare_amounts(
-                    order.amount_total, order.rental_risk_approved_amount
-                )
-                > 0
-            ):
-                order._rental_risk_void_confirmed()
-            if order.rental_risk_approval_state == "waiting":
-                reasons.append(
-                    self.env._(
-                        "%(order)s changed after its risk approval and waits for a new one.",
-                        order=order.name,
-                    )
-                )
-        return reasons + self._rental_deposit_lock_reasons()
-
-    def action_rental_risk_release(self):
-        """Open the release wizard (Risk Managers only, checked again by the wizard)."""
-        self.ensure_one()
-        if not self.env.user.has_group("rental_risk.rental_risk_group_manager"):
-            raise AccessError(
-                self.env._("Only a Risk Manager can release a locked pickup; ask one to do it.")
-            )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Release Pickup"),
-            "res_model": "stock.picking.risk.release",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_picking_id": self.id},
-        }
 
     def _rental_get_move_lines_to_process(self):
         """Move lines the current validation will mark done."""
@@ -313,40 +213,3 @@ class StockPicking(models.Model):
             new_return.action_confirm()
             returns |= new_return
         return returns
-
-    def _rental_deposit_lock_reasons(self):
-        """Plain-language reasons the deposit forbids these rental pickups (empty: none)."""
-        reasons = []
-        for picking in self.filtered(lambda p: p.rental_operation == "pickup"):
-            order = picking.sale_id
-            if not order or not picking.company_id.rental_deposit_required_before_pickup:
-                continue
-            required = order.order_line.filtered("is_rental_deposit")
-            required_amount = sum(required.mapped("price_total"))
-            paid = order.rental_deposit_paid
-            if order.currency_id.compare_amounts(paid, required_amount) < 0:
-                reasons.append(
-                    self.env._(
-                        "The deposit of %(order)s is not paid: %(paid)s paid of %(required)s "
-                        "required. Invoice the deposit and register the customer's payment "
-                        "before the pickup.",
-                        order=order.name,
-                        paid=order.currency_id.format(paid),
-                        required=order.currency_id.format(required_amount),
-                    )
-                )
-        return reasons
-
-    def action_rental_inspect(self):
-        """Inspect the next serial of this return still awaiting inspection."""
-        self.ensure_one()
-        lots = self.move_line_ids.lot_id.filtered(lambda lot: lot.rental_state == "inspection")
-        if not lots:
-            raise UserError(
-                self.env._(
-                    "No serial of %(picking)s is awaiting inspection: validate the return first, "
-                    "or the gear is inspected already.",
-                    picking=self.name,
-                )
-            )
-        return lots[:1].action_rental_inspect()

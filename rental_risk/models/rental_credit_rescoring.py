@@ -1,0 +1,345 @@
+import ast
+import logging
+from collections import defaultdict
+from datetime import datetime, time
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL, get_lang, split_every
+
+from odoo.addons.base.models.res_lang import intersperse
+
+from ..engine.scoring import ScoringConfig, format_points, grade_drop, score_customer
+
+_logger = logging.getLogger(__name__)
+
+OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
+#: Partners scored per batch by the scheduled rescoring (one set of queries per batch).
+RESCORE_BATCH_SIZE = 2000
+#: Columns the rescoring writes with SQL; their cache is invalidated afterwards.
+SCORED_FIELDS = [
+    "rental_score",
+    "rental_grade_computed",
+    "rental_grade",
+    "rental_score_explanation",
+    "rental_scored_at",
+    "rental_credit_limit",
+    "rental_exposure_at_scoring",
+    "rental_available_credit_at_scoring",
+]
+
+
+class RentalCreditRescoring(models.AbstractModel):
+    """The nightly (and event-driven) rescoring of customers: reads their facts set-based
+    through ``rental.credit.facts``, scores them with the pure engine and stores scores,
+    grades, limits, snapshots and history rows in a constant number of statements per batch."""
+
+    _name = "rental.credit.rescoring"
+    _description = "Customer Credit Rescoring"
+
+    # ------------------------------------------------------------------
+    # Scheduled and event rescoring
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_rescore_partners(self, batch_size=RESCORE_BATCH_SIZE):
+        """Rescore every customer once a day, in batches that report progress.
+
+        Under the scheduler (``ir_cron_progress_id`` in the context) one batch is scored per
+        call: the scheduler commits it, sees the remaining count and calls again (Odoo 18's
+        ``_notify_progress`` protocol), so no commit happens here. Called directly (server
+        action, tests, bench) every batch runs in the caller's transaction.
+
+        Partners not scored since the start of the day are taken in id order, so a run that is
+        stopped (timeout, restart) resumes where it stopped and a second run the same day does
+        nothing. Each batch costs the same handful of set-based queries whatever its size.
+        Returns the number of customers scored.
+        """
+        self.env["res.partner"]._rental_risk_end_expired_overrides()
+        cutoff = datetime.combine(fields.Date.today(), time.min)
+        partner_ids = self._pending_ids(cutoff)
+        batches = list(split_every(batch_size, partner_ids, list))
+        if self.env.context.get("ir_cron_progress_id"):
+            batches = batches[:1]
+        done = 0
+        for batch in batches:
+            self._rescore_ids(batch)
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(partner_ids) - done)
+            _logger.info(
+                "Rental risk: rescored %s customers, %s to go", done, len(partner_ids) - done
+            )
+        return done
+
+    @api.model
+    def _pending_ids(self, cutoff):
+        """Ids of the customers (commercial partners with invoices or confirmed orders) not
+        scored since ``cutoff``, in id order."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                 WHERE p.active
+                   AND p.id = p.commercial_partner_id
+                   AND (p.rental_scored_at IS NULL OR p.rental_scored_at < %(cutoff)s)
+                   AND (p.customer_rank > 0 OR EXISTS (
+                        SELECT 1
+                          FROM sale_order so
+                          JOIN res_partner sp ON sp.id = so.partner_id
+                         WHERE so.state = 'sale' AND sp.commercial_partner_id = p.id))
+                 ORDER BY p.id
+                """,
+                cutoff=cutoff,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
+    def _rescore(self, partner_ids):
+        """Rescore ``partner_ids`` (commercial partners) now, in batches: set-based whatever
+        their number."""
+        for batch in split_every(RESCORE_BATCH_SIZE, sorted(set(partner_ids)), list):
+            self._rescore_ids(batch)
+
+    @api.model
+    def _rescore_ids(self, partner_ids):
+        """Score ``partner_ids`` (commercial partners) and store the results: a constant number
+        of queries for the whole batch. Returns the number of partners scored."""
+        if not partner_ids:
+            return 0
+        self.env.flush_all()
+        Facts = self.env["rental.credit.facts"]
+        states = Facts._read_states(partner_ids)
+        facts, exposures = Facts._collect_facts(partner_ids, states=states)
+        self._apply_results(partner_ids, states, facts, exposures)
+        return len(partner_ids)
+
+    @api.model
+    def _scoring_config(self, company):
+        """Engine settings of ``company`` (hook: add settings a sub-module stores)."""
+        return ScoringConfig.from_dict(
+            {
+                "overdue_min_amount": company.rental_risk_overdue_min_amount,
+                "paid_volume_full": company.rental_risk_paid_volume_full or None,
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # Storing results
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _amount_formatter(self, currency):
+        """A function formatting amounts exactly like ``tools.format_amount`` in ``currency``,
+        with the language data looked up once: the rescoring formats hundreds of thousands of
+        amounts and the per-call lookups of ``format_amount`` would dominate its time."""
+        lang = self.env["res.lang"]._get_data(code=get_lang(self.env).code)
+        grouping = ast.literal_eval(lang.grouping)
+        thousands_sep, decimal_point = lang.thousands_sep or "", lang.decimal_point
+        pattern = f"%.{currency.decimal_places}f"
+        symbol = currency.symbol or ""
+        before = currency.position == "before"
+        # The engine hands over amounts already rounded to 2 decimals: rounding them again to
+        # the currency's precision changes something only for currencies with fewer decimals.
+        round_amount = currency.round if currency.decimal_places < 2 else float
+
+        def format_value(value):
+            integer, _dot, decimals = (pattern % round_amount(value)).partition(".")
+            number = intersperse(integer, grouping, thousands_sep)[0]
+            if decimals:
+                number = f"{number}{decimal_point}{decimals}"
+            number = number.replace(" ", "\N{NO-BREAK SPACE}").replace(
+                "-", "-\N{ZERO WIDTH NO-BREAK SPACE}"
+            )
+            if before:
+                return f"{symbol}\N{NO-BREAK SPACE}{number}"
+            return f"{number}\N{NO-BREAK SPACE}{symbol}"
+
+        return format_value
+
+    @api.model
+    def _explanation(self, result, currency, cache):
+        """Translated reasons, one line per factor that moved the score ("pays 23 days late on
+        average: -18"), amounts in ``currency``. ``cache`` memoises template translations and
+        amount formatters across a batch."""
+        formatter = cache.get(currency)
+        if formatter is None:
+            formatter = cache[currency] = self._amount_formatter(currency)
+        lines = []
+        for contribution in result.contributions:
+            if not contribution.points:
+                continue
+            template = cache.get(contribution.message)
+            if template is None:
+                template = cache[contribution.message] = self.env._(contribution.message)
+            params = {
+                key: formatter(value) if isinstance(value, float) else value
+                for key, value in contribution.params.items()
+            }
+            lines.append(f"{template % params}: {format_points(contribution.points)}")
+        if result.new_customer:
+            lines.insert(
+                0, self.env._("New customer: no history yet, so the neutral grade applies.")
+            )
+        elif not lines:
+            lines.append(self.env._("Nothing moved the score from the neutral base."))
+        return "\n".join(lines)
+
+    @api.model
+    def _apply_results(self, partner_ids, states, facts, exposures):
+        """Score each partner of a batch from its ``facts``, then store scores, grades, limits
+        and exposure snapshots in one UPDATE, add a history row where score or grade changed
+        (one INSERT) and raise the alerts.
+
+        Each customer is scored and reduced to the plain values stored (numbers and the
+        explanation text) before the next one: keeping a batch of engine results alive, a
+        dozen small objects per customer, made Python's garbage collector sweep the whole
+        server's heap again and again, which cost more than the scoring itself.
+        """
+        now = fields.Datetime.now()
+        companies = self.env["res.company"].browse({s["company_id"] for s in states.values()})
+        configs = {company.id: self._scoring_config(company) for company in companies}
+        limits = self.env["rental.grade.limit"]._get_limits(companies)
+        steps = {company.id: max(1, company.rental_risk_alert_step or 1) for company in companies}
+        currencies = {company.id: company.currency_id for company in companies}
+        translations = {}
+        rows = defaultdict(list)
+        drops = []
+        for partner_id in partner_ids:
+            state = states[partner_id]
+            company_id = state["company_id"]
+            result = score_customer(facts[partner_id], configs[company_id])
+            grade = state["override"] or result.grade
+            limit = state["credit_limit"] or 0.0
+            if not state["credit_limit_manual"]:
+                limit = limits[company_id][grade]
+            exposure = exposures[partner_id]["total"]
+            explanation = self._explanation(result, currencies[company_id], translations)
+            rows["id"].append(partner_id)
+            rows["company_id"].append(company_id)
+            rows["score"].append(result.score)
+            rows["grade_computed"].append(result.grade)
+            rows["grade"].append(grade)
+            rows["explanation"].append(explanation)
+            rows["limit"].append(limit)
+            rows["exposure"].append(exposure)
+            rows["available"].append(round(limit - exposure, 2))
+            rows["previous_score"].append(state["score"])
+            rows["previous_grade"].append(state["grade"] or None)
+            rows["changed"].append(state["score"] != result.score or state["grade"] != grade)
+            if grade_drop(state["grade"], grade) >= steps[company_id]:
+                drops.append((partner_id, state["grade"], grade, explanation))
+        self._store_batch(rows, now)
+        if drops:
+            self._alert_drops(drops)
+
+    @api.model
+    def _store_batch(self, rows, now):
+        """Store a scored batch (``rows``: column name -> list of values, one per partner):
+        one statement updates the partners and writes the history rows of what changed, so
+        the explanations travel to the server once."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH v AS (
+                    SELECT unnest(%(ids)s::int[]) AS id,
+                           unnest(%(company_ids)s::int[]) AS company_id,
+                           unnest(%(scores)s::int[]) AS score,
+                           unnest(%(grades_computed)s::varchar[]) AS grade_computed,
+                           unnest(%(grades)s::varchar[]) AS grade,
+                           unnest(%(explanations)s::text[]) AS explanation,
+                           unnest(%(limits)s::numeric[]) AS credit_limit,
+                           unnest(%(exposures)s::numeric[]) AS exposure,
+                           unnest(%(availables)s::numeric[]) AS available,
+                           unnest(%(previous_scores)s::int[]) AS previous_score,
+                           unnest(%(previous_grades)s::varchar[]) AS previous_grade,
+                           unnest(%(changed)s::bool[]) AS changed
+                ), scored AS (
+                    UPDATE res_partner p
+                       SET rental_score = v.score,
+                           rental_grade_computed = v.grade_computed,
+                           rental_grade = v.grade,
+                           rental_score_explanation = v.explanation,
+                           rental_scored_at = %(now)s,
+                           rental_credit_limit = v.credit_limit,
+                           rental_exposure_at_scoring = v.exposure,
+                           rental_available_credit_at_scoring = v.available
+                      FROM v
+                     WHERE p.id = v.id
+                )
+                INSERT INTO rental_score_history (
+                    partner_id, company_id, date, score, grade, previous_score, previous_grade,
+                    score_change, explanation)
+                SELECT v.id, v.company_id, %(now)s, v.score, v.grade, v.previous_score,
+                       v.previous_grade, COALESCE(v.score - v.previous_score, 0), v.explanation
+                  FROM v
+                 WHERE v.changed
+                """,
+                now=now,
+                ids=rows["id"],
+                company_ids=rows["company_id"],
+                scores=rows["score"],
+                grades_computed=rows["grade_computed"],
+                grades=rows["grade"],
+                explanations=rows["explanation"],
+                limits=rows["limit"],
+                exposures=rows["exposure"],
+                availables=rows["available"],
+                previous_scores=rows["previous_score"],
+                previous_grades=rows["previous_grade"],
+                changed=rows["changed"],
+            )
+        )
+        if any(rows["changed"]):
+            self.env["rental.score.history"].invalidate_model()
+        self.env["res.partner"].invalidate_model(SCORED_FIELDS, flush=False)
+
+    # ------------------------------------------------------------------
+    # Alerts
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _alert_recipients(self, partner):
+        """Users told about a grade drop: the salesperson and the company's Risk Officers."""
+        officers = (
+            self.env.ref(OFFICER_GROUP)
+            .sudo()
+            .users.filtered(
+                lambda user: not user.share
+                and user.active
+                and partner._rental_risk_company() in user.company_ids
+            )
+        )
+        return (partner.user_id | officers).filtered(lambda user: user.active and not user.share)
+
+    @api.model
+    def _alert_drops(self, drops):
+        """For each (partner_id, old grade, new grade, explanation): a To-Do activity per
+        recipient and a note in the partner's chatter."""
+        activity_type = self.env.ref("mail.mail_activity_data_todo")
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        activity_vals = []
+        partners = self.env["res.partner"].browse([drop[0] for drop in drops]).sudo()
+        for partner, (_partner_id, old, new, explanation) in zip(partners, drops, strict=True):
+            summary = self.env._("Risk grade dropped from %(old)s to %(new)s", old=old, new=new)
+            note = Markup("<p>%s</p><ul>%s</ul>") % (
+                summary,
+                Markup().join(Markup("<li>%s</li>") % line for line in explanation.splitlines()),
+            )
+            for user in self._alert_recipients(partner):
+                activity_vals.append(
+                    {
+                        "activity_type_id": activity_type.id,
+                        "res_model_id": model_id,
+                        "res_id": partner.id,
+                        "user_id": user.id,
+                        "summary": summary,
+                        "note": note,
+                        "date_deadline": fields.Date.context_today(self),
+                    }
+                )
+            partner.message_post(body=note, subtype_xmlid="mail.mt_note")
+        self.env["mail.activity"].sudo().create(activity_vals)

@@ -1,0 +1,33 @@
+from odoo import fields, models
+
+TRIGGER_MODES = [("blacklist", "Blacklist at once"), ("propose", "Propose to Risk Managers")]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    rental_risk_trigger_late_asset = fields.Boolean(
+        string="Blacklist Trigger: Asset Not Returned",
+        help="Act on customers who still hold an asset this many days after its rental ended.",
+    )
+    rental_risk_trigger_late_asset_days = fields.Integer(
+        string="Days After the Rental End", default=14
+    )
+    rental_risk_trigger_late_asset_mode = fields.Selection(
+        TRIGGER_MODES, string="Late Asset Action", default="propose", required=True
+    )
+    rental_risk_trigger_unpaid = fields.Boolean(
+        string="Blacklist Trigger: Unpaid Invoice",
+        help="Act on customers with an invoice (damage claims included) unpaid this many days "
+        "after its due date.",
+    )
+    rental_risk_trigger_unpaid_days = fields.Integer(string="Days After the Due Date", default=60)
+    rental_risk_trigger_unpaid_mode = fields.Selection(
+        TRIGGER_MODES, string="Unpaid Invoice Action", default="propose", required=True
+    )
+    rental_risk_match_address = fields.Boolean(
+        string="Match Blacklist on Addresses",
+        help="Also flag a customer whose street address (with postcode or city) is the one of "
+        "a blacklisted customer. Off by default: family members, flat shares and businesses in "
+        "one building share an address.",
+    )

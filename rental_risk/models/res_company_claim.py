@@ -1,0 +1,17 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    rental_loss_depreciation_years = fields.Integer(
+        string="Depreciate Lost Assets Over (Years)",
+        help="Loss claims charge the replacement value depreciated straight-line over this "
+        "many years since the asset's acquisition date; 0 charges the full replacement value.",
+    )
+    rental_loss_proposal_days = fields.Integer(
+        string="Propose Loss After (Days)",
+        default=14,
+        help="When gear is this many days late, the late returns action asks the salesperson "
+        "whether to declare it lost; 0 never asks.",
+    )

@@ -1,0 +1,17 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    rental_risk_lock_overdue = fields.Boolean(
+        related="company_id.rental_risk_lock_overdue", readonly=False
+    )
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_rental_risk_rules(self):
+        """Open the company's risk rules."""
+        return self.env["ir.actions.act_window"]._for_xml_id("rental_risk.rental_risk_rule_action")

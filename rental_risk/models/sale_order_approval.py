@@ -1,0 +1,352 @@
+import hashlib
+import json
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount
+
+#: Order fields whose change voids a risk approval (lines are covered by the fingerprint).
+APPROVAL_FIELDS = {
+    "order_line",
+    "partner_id",
+    "partner_invoice_id",
+    "partner_shipping_id",
+    "pricelist_id",
+    "currency_id",
+    "company_id",
+}
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    rental_risk_approval_state = fields.Selection(
+        [
+            ("none", "Not Needed"),
+            ("waiting", "Waiting for Risk Approval"),
+            ("approved", "Risk Approved"),
+            ("rejected", "Risk Rejected"),
+        ],
+        string="Risk Approval",
+        default="none",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index=True,
+    )
+    rental_risk_approval_fingerprint = fields.Char(readonly=True, copy=False)
+    rental_risk_approval_group_ids = fields.Many2many(
+        "res.groups",
+        "sale_order_rental_risk_approval_group_rel",
+        "order_id",
+        "group_id",
+        string="Approvers",
+        readonly=True,
+        copy=False,
+    )
+    rental_risk_approval_reasons = fields.Text(string="Held Because", readonly=True, copy=False)
+    rental_risk_requested_by_id = fields.Many2one(
+        "res.users", string="Approval Requested By", readonly=True, copy=False
+    )
+    rental_risk_approved_by_id = fields.Many2one(
+        "res.users", string="Risk Decision By", readonly=True, copy=False
+    )
+    rental_risk_approved_on = fields.Datetime(string="Risk Decision On", readonly=True, copy=False)
+    rental_risk_approval_comment = fields.Text(
+        string="Risk Decision Comment", readonly=True, copy=False
+    )
+    rental_risk_approved_amount = fields.Monetary(
+        string="Approved Amount", readonly=True, copy=False, currency_field="currency_id"
+    )
+    rental_risk_can_review = fields.Boolean(compute="_compute_rental_risk_can_review")
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends_context("uid")
+    @api.depends("rental_risk_approval_state", "rental_risk_approval_group_ids", "user_id")
+    def _compute_rental_risk_can_review(self):
+        for order in self:
+            order.rental_risk_can_review = (
+                order.rental_risk_approval_state == "waiting"
+                and not order._rental_risk_review_refusal()
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        res = super().write(vals)
+        if APPROVAL_FIELDS & set(vals) and not self.env.context.get("rental_risk_no_void"):
+            self._rental_risk_void_changed_approvals()
+        return res
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_rental_risk_review(self):
+        """Open the approve/reject wizard (approvers only, checked again on decision)."""
+        self.ensure_one()
+        refusal = self._rental_risk_review_refusal()
+        if refusal:
+            raise AccessError(refusal)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Risk Approval"),
+            "res_model": "sale.order.risk.review",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _rental_risk_fingerprint(self):
+        """Hash of what an approval covers: customer, addresses, currency and every line
+        (product, quantity, price, discount, taxes, period, serials), and the total."""
+        self.ensure_one()
+        order = self.sudo()
+        lines = [
+            [
+                line.product_id.id,
+                line.product_uom_qty,
+                line.price_unit,
+                line.discount,
+                sorted(line.tax_id.ids),
+                str(line.rental_start or ""),
+                str(line.rental_end or ""),
+                sorted(line.rental_lot_ids.ids),
+                line.display_type or "",
+            ]
+            for line in order.order_line.sorted("id")
+        ]
+        payload = [
+            order.partner_id.id,
+            order.partner_invoice_id.id,
+            order.partner_shipping_id.id,
+            order.currency_id.id,
+            order.company_id.id,
+            order.currency_id.round(order.amount_total),
+            lines,
+        ]
+        return hashlib.sha256(json.dumps(payload, default=str).encode()).hexdigest()
+
+    def _rental_risk_approval_valid(self):
+        """True when a risk approval covers the order exactly as it is now."""
+        self.ensure_one()
+        if self.rental_risk_approval_state == "rejected" and (
+            self.rental_risk_approval_fingerprint == self._rental_risk_fingerprint()
+        ):
+            raise UserError(
+                self.env._(
+                    "%(order)s was rejected by %(user)s: %(comment)s Change the order before "
+                    "asking again.",
+                    order=self.name,
+                    user=self.rental_risk_approved_by_id.name or "",
+                    comment=self.rental_risk_approval_comment or "",
+                )
+            )
+        return (
+            self.rental_risk_approval_state == "approved"
+            and self.rental_risk_approval_fingerprint == self._rental_risk_fingerprint()
+        )
+
+    def _rental_risk_hold(self, outcome):
+        """Put the order on hold for the approvers of the rules that ask an approval."""
+        self.ensure_one()
+        # Holding an order that could not be booked anyway would only waste the approver's
+        # time: refuse it now, as its confirmation would.
+        lines = self.order_line.filtered("is_rental")
+        lines._rental_check_period_set()
+        shortages = [
+            message
+            for line in lines
+            if (message := line._rental_get_shortage_message(line._rental_get_available_lots()))
+        ]
+        if shortages:
+            raise UserError("\n".join(shortages))
+        groups = self.env["res.groups"].browse(outcome.approval_group_ids)
+        reasons = "\n".join(self._rental_risk_hit_message(hit) for hit in outcome.approvals)
+        self.sudo().with_context(rental_risk_no_void=True).write(
+            {
+                "rental_risk_approval_state": "waiting",
+                "rental_risk_approval_fingerprint": self._rental_risk_fingerprint(),
+                "rental_risk_approval_group_ids": [fields.Command.set(groups.ids)],
+                "rental_risk_approval_reasons": reasons,
+                "rental_risk_requested_by_id": self.env.user.id,
+                "rental_risk_approved_by_id": False,
+                "rental_risk_approved_on": False,
+                "rental_risk_approval_comment": False,
+            }
+        )
+        self._rental_risk_schedule_approvers(reasons)
+        self.env["rental.risk.event"]._log(
+            "approval_request", partner=self.partner_id, order=self, details=reasons
+        )
+        self.message_post(
+            body=self.env._("Waiting for risk approval:\n%(reasons)s", reasons=reasons),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _rental_risk_approvers(self):
+        """Users who may decide on the held order: members of every approver group, with access
+        to its company, other than its salesperson."""
+        self.ensure_one()
+        groups = self.sudo().rental_risk_approval_group_ids
+        users = groups[:1].users
+        for group in groups[1:]:
+            users &= group.users
+        return users.filtered(
+            lambda u: u.active
+            and not u.share
+            and self.company_id in u.company_ids
+            and u != self.user_id
+        )
+
+    def _rental_risk_schedule_approvers(self, reasons):
+        for user in self._rental_risk_approvers():
+            self.sudo().activity_schedule(
+                act_type_xmlid="rental_risk.mail_activity_type_risk_approval",
+                summary=self.env._("Risk approval needed"),
+                note=reasons,
+                user_id=user.id,
+            )
+
+    def _rental_risk_review_refusal(self):
+        """Why the current user may not approve or reject the order (False if they may)."""
+        self.ensure_one()
+        user = self.env.user
+        if self.rental_risk_approval_state != "waiting":
+            return self.env._("%(order)s is not waiting for a risk approval.", order=self.name)
+        if self.user_id == user or self.rental_risk_requested_by_id == user:
+            return self.env._(
+                "You cannot approve or reject %(order)s: it is your own order; another approver "
+                "must decide.",
+                order=self.name,
+            )
+        missing = self.sudo().rental_risk_approval_group_ids - user.groups_id
+        if missing:
+            return self.env._(
+                "Only members of %(groups)s can approve or reject %(order)s.",
+                groups=", ".join(missing.mapped("full_name")),
+                order=self.name,
+            )
+        return False
+
+    def _rental_risk_decide(self, approve, comment):
+        """Approve (then confirm) or reject the held order, with a comment."""
+        self.ensure_one()
+        refusal = self._rental_risk_review_refusal()
+        if refusal:
+            raise AccessError(refusal)
+        if not (comment or "").strip():
+            raise UserError(self.env._("Write a comment: the decision must say why."))
+        order = self.sudo().with_context(rental_risk_no_void=True)
+        # The approval covers the order as it was held; one edited since then is re-checked.
+        if order.rental_risk_approval_fingerprint != order._rental_risk_fingerprint():
+            raise UserError(
+                self.env._(
+                    "%(order)s changed after it was sent for approval; confirm it again to ask "
+                    "for a new approval.",
+                    order=self.name,
+                )
+            )
+        order.write(
+            {
+                "rental_risk_approval_state": "approved" if approve else "rejected",
+                "rental_risk_approved_by_id": self.env.user.id,
+                "rental_risk_approved_on": fields.Datetime.now(),
+                "rental_risk_approval_comment": comment,
+                "rental_risk_approved_amount": order.amount_total,
+            }
+        )
+        order.activity_unlink(["rental_risk.mail_activity_type_risk_approval"])
+        self.env["rental.risk.event"]._log(
+            "approval" if approve else "rejection",
+            partner=self.partner_id,
+            order=self,
+            details=comment,
+        )
+        if approve:
+            body = self.env._(
+                "Risk approved by %(user)s: %(comment)s", user=self.env.user.name, comment=comment
+            )
+        else:
+            body = self.env._(
+                "Risk rejected by %(user)s: %(comment)s", user=self.env.user.name, comment=comment
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        if approve and self.state in ("draft", "sent"):
+            # Approvers may not see every order under the sales record rules: confirm as the
+            # system, the rules are checked again all the same.
+            self.sudo().action_confirm()
+        return True
+
+    def _rental_risk_void_changed_approvals(self):
+        """An approval covers the order as approved: void it when the order changed.
+
+        A quotation goes back to "not needed" (confirming it re-runs the rules); a confirmed
+        order whose amount rose goes back to "waiting for risk approval" and its pickups are
+        locked until an approver approves the new amount.
+        """
+        for order in self.sudo().filtered(
+            lambda o: o.rental_risk_approval_state in ("waiting", "approved", "rejected")
+        ):
+            if order.state in ("draft", "sent"):
+                if order.rental_risk_approval_fingerprint == order._rental_risk_fingerprint():
+                    continue
+                previous = order.rental_risk_approval_state
+                order.with_context(rental_risk_no_void=True).write(
+                    {
+                        "rental_risk_approval_state": "none",
+                        "rental_risk_approval_fingerprint": False,
+                    }
+                )
+                order.activity_unlink(["rental_risk.mail_activity_type_risk_approval"])
+                self.env["rental.risk.event"]._log(
+                    "approval_void",
+                    partner=order.partner_id,
+                    order=order,
+                    details=self.env._(
+                        "The order changed; its risk decision (%(state)s) no longer applies.",
+                        state=previous,
+                    ),
+                )
+            elif (
+                order.state == "sale"
+                and order.rental_risk_approval_state == "approved"
+                and order.currency_id.compare_amounts(
+                    order.amount_total, order.rental_risk_approved_amount
+                )
+                > 0
+            ):
+                order._rental_risk_void_confirmed()
+
+    def _rental_risk_void_confirmed(self):
+        """The confirmed order's amount rose above the approved one: ask again, lock pickups."""
+        self.ensure_one()
+        order = self.sudo().with_context(rental_risk_no_void=True)
+        reasons = self.env._(
+            "The amount rose from %(old)s to %(new)s after the risk approval.",
+            old=format_amount(self.env, order.rental_risk_approved_amount, order.currency_id),
+            new=format_amount(self.env, order.amount_total, order.currency_id),
+        )
+        order.write(
+            {
+                "rental_risk_approval_state": "waiting",
+                "rental_risk_approval_fingerprint": order._rental_risk_fingerprint(),
+                "rental_risk_approval_reasons": reasons,
+                "rental_risk_requested_by_id": self.env.user.id,
+            }
+        )
+        order._rental_risk_schedule_approvers(reasons)
+        self.env["rental.risk.event"]._log(
+            "approval_void", partner=order.partner_id, order=order, details=reasons
+        )
+        order.message_post(body=reasons, subtype_xmlid="mail.mt_note")

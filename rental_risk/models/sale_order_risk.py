@@ -1,0 +1,505 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, format_amount
+
+from ..engine import risk_rules
+
+USER_GROUP = "rental_risk.rental_risk_group_user"
+#: Alert class of the risk panel per rule action.
+PANEL_CLASSES = {
+    "block": "alert-danger",
+    "approval": "alert-warning",
+    "deposit": "alert-info",
+    "insurance": "alert-info",
+    "warn": "alert-secondary",
+}
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    rental_risk_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Risk Currency"
+    )
+    rental_risk_grade = fields.Selection(
+        related="partner_id.commercial_partner_id.rental_grade",
+        string="Customer Risk Grade",
+        groups=USER_GROUP,
+    )
+    rental_risk_credit_limit = fields.Monetary(
+        string="Customer Credit Limit",
+        currency_field="rental_risk_currency_id",
+        compute="_compute_rental_risk_exposure",
+        compute_sudo=True,
+        groups=USER_GROUP,
+    )
+    rental_risk_partner_exposure = fields.Monetary(
+        string="Customer Exposure",
+        currency_field="rental_risk_currency_id",
+        compute="_compute_rental_risk_exposure",
+        compute_sudo=True,
+        groups=USER_GROUP,
+        help="What the customer owes or holds now: open receivables, confirmed orders not yet "
+        "invoiced and assets out, minus deposits.",
+    )
+    rental_risk_order_amount = fields.Monetary(
+        string="This Order (Not Yet Counted)",
+        currency_field="rental_risk_currency_id",
+        compute="_compute_rental_risk_exposure",
+        compute_sudo=True,
+        groups=USER_GROUP,
+        help="Total of this order in company currency while it is not confirmed; once confirmed "
+        "its un-invoiced part is already in the customer's exposure.",
+    )
+    rental_risk_exposure_with_order = fields.Monetary(
+        string="Exposure with This Order",
+        currency_field="rental_risk_currency_id",
+        compute="_compute_rental_risk_exposure",
+        compute_sudo=True,
+        groups=USER_GROUP,
+    )
+    rental_risk_available_credit = fields.Monetary(
+        string="Available Credit after This Order",
+        currency_field="rental_risk_currency_id",
+        compute="_compute_rental_risk_exposure",
+        compute_sudo=True,
+        groups=USER_GROUP,
+    )
+    rental_risk_over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_rental_risk_exposure",
+        compute_sudo=True,
+        groups=USER_GROUP,
+    )
+    rental_risk_panel = fields.Html(
+        string="Risk Check",
+        compute="_compute_rental_risk_panel",
+        compute_sudo=True,
+        sanitize=False,
+        groups=USER_GROUP,
+    )
+    rental_risk_has_block = fields.Boolean(
+        compute="_compute_rental_risk_panel", compute_sudo=True, groups=USER_GROUP
+    )
+    rental_risk_deposit_percent = fields.Float(
+        string="Risk Deposit %",
+        readonly=True,
+        copy=False,
+        help="Highest deposit percentage asked by the risk rules that hit this order, recorded "
+        "when the order is sent, checked or confirmed (0 when none).",
+    )
+    rental_risk_insurance_required = fields.Boolean(
+        string="Insurance Required",
+        readonly=True,
+        copy=False,
+        help="A risk rule asks for insurance of the gear of this order.",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("partner_id", "amount_total", "state", "currency_rate", "company_id")
+    def _compute_rental_risk_exposure(self):
+        customers = self.partner_id.commercial_partner_id
+        exposures = self.env["rental.credit.facts"]._get_exposure(customers._origin.ids)
+        for order in self:
+            customer = order.partner_id.commercial_partner_id
+            exposure = exposures.get(customer._origin.id, {}).get("total", 0.0)
+            counted = order.state == "sale"
+            amount = 0.0
+            if not counted and order.state != "cancel":
+                amount = order.company_id.currency_id.round(
+                    order.amount_total / (order.currency_rate or 1.0)
+                )
+            limit = customer.rental_credit_limit
+            currency = order.company_id.currency_id
+            order.rental_risk_credit_limit = limit
+            order.rental_risk_partner_exposure = exposure
+            order.rental_risk_order_amount = amount
+            order.rental_risk_exposure_with_order = currency.round(exposure + amount)
+            available = currency.round(limit - exposure - amount)
+            order.rental_risk_available_credit = available
+            order.rental_risk_over_limit = bool(customer) and available < 0
+
+    @api.depends(
+        "partner_id",
+        "amount_total",
+        "state",
+        "order_line.product_uom_qty",
+        "order_line.product_id",
+        "rental_risk_approval_state",
+    )
+    def _compute_rental_risk_panel(self):
+        drafts = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.id)
+        outcomes = drafts._rental_risk_evaluate() if drafts else {}
+        for order in self:
+            outcome = outcomes.get(order.id)
+            if outcome is None:
+                order.rental_risk_panel = False
+                order.rental_risk_has_block = False
+                continue
+            order.rental_risk_has_block = bool(outcome.blocks)
+            order.rental_risk_panel = order._rental_risk_render_panel(outcome)
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_confirm(self):
+        """Confirm the orders the risk rules let through; put those needing an approval on
+        hold ("waiting for risk approval"); refuse everything if a rule blocks one of them."""
+        to_confirm = self._rental_risk_check_confirmation()
+        if not to_confirm:
+            return True
+        return super(SaleOrder, to_confirm).action_confirm()
+
+    def action_quotation_sent(self):
+        self._rental_risk_record_outcome()
+        return super().action_quotation_sent()
+
+    def action_quotation_send(self):
+        self._rental_risk_record_outcome()
+        return super().action_quotation_send()
+
+    def action_rental_risk_check(self):
+        """Evaluate the risk rules now and record the deposit and insurance they ask."""
+        self._rental_risk_record_outcome()
+        return True
+
+    # ------------------------------------------------------------------
+    # Business methods: rule evaluation
+    # ------------------------------------------------------------------
+
+    def _rental_risk_evaluate(self):
+        """Evaluate the active risk rules of each order's company: {order id: Outcome}.
+
+        Set-based: one query for the rules per company, one for the customers' exposure and
+        overdue receivables, one for their rental history, whatever the number of orders and
+        of the customers' past invoices. Orders of one customer evaluated together count each
+        other's amounts in the exposure.
+        """
+        orders = self.filtered("partner_id")
+        if not orders:
+            return {}
+        rules_by_company = {
+            company: self.env["rental.risk.rule"]._get_active_rules(company)
+            for company in orders.company_id
+        }
+        overdue_days = {
+            rule.days
+            for rules in rules_by_company.values()
+            for rule in rules
+            if rule.condition == "overdue"
+        }
+        customers = orders.partner_id.commercial_partner_id.sudo()
+        facts = self.env["rental.credit.facts"]._current_facts(customers.ids, overdue_days)
+        returning = orders._rental_risk_returning_customer_ids()
+        prepaid = orders._rental_risk_prepaid_amounts()
+        added = dict.fromkeys(customers.ids, 0.0)
+        outcomes = {}
+        for order in orders:
+            customer = order.partner_id.commercial_partner_id.sudo()
+            company_currency = order.company_id.currency_id
+            amount = 0.0
+            if order.state in ("draft", "sent"):
+                amount = company_currency.round(order.amount_total / (order.currency_rate or 1.0))
+            added[customer.id] += amount
+            values = order._rental_risk_asset_values()
+            customer_facts = facts.get(customer.id, {})
+            match = customer.rental_blacklist_match_id
+            order_facts = risk_rules.OrderFacts(
+                blacklisted=customer.rental_blacklisted,
+                blacklist_match=match.display_name if match and match.rental_blacklisted else "",
+                grade=customer.rental_grade or "",
+                credit_limit=customer._rental_risk_effective_limit(),
+                exposure_with_order=company_currency.round(
+                    customer_facts.get("exposure", {}).get("total", 0.0) + added[customer.id]
+                ),
+                overdue_by_days=customer_facts.get("overdue", {}),
+                overdue_tolerance=order.company_id.rental_risk_overdue_min_amount,
+                first_rental=customer.id not in returning,
+                replacement_value=values["total"],
+                max_asset_value=values["max"],
+                kyc_verified=customer.rental_kyc_verified,
+                prepaid=float_compare(
+                    prepaid.get(order.id, 0.0),
+                    order.amount_total,
+                    precision_rounding=order.currency_id.rounding,
+                )
+                >= 0
+                and order.amount_total > 0,
+            )
+            engine_rules = [
+                rule._get_engine_rule()
+                for rule in rules_by_company[order.company_id]
+                if rule.applies_to == "all" or order.is_rental_order
+            ]
+            outcomes[order.id] = risk_rules.evaluate(engine_rules, order_facts)
+        return outcomes
+
+    def _rental_risk_returning_customer_ids(self):
+        """Commercial partners of ``self`` who already had a rental order confirmed (another
+        order than these): a customer absent from the result is on a first rental."""
+        customers = self.partner_id.commercial_partner_id
+        self.env["sale.order"].flush_model(["state", "partner_id", "is_rental_order"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT p.commercial_partner_id
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE p.commercial_partner_id = ANY(%s)
+               AND so.state = 'sale' AND so.is_rental_order AND so.id != ALL(%s)
+            """,
+            [customers.ids, self.ids],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _rental_risk_prepaid_amounts(self):
+        """Hook: {order id: amount paid in advance, order currency}: online payments and paid
+        down payments; the deposits feature adds the deposits held for the order."""
+        result = {}
+        for order in self.sudo():
+            paid = order.amount_paid
+            downpayments = order.order_line.filtered("is_downpayment")
+            for line in downpayments:
+                if any(
+                    move.state == "posted" and move.payment_state in ("paid", "in_payment")
+                    for move in line.invoice_lines.move_id
+                ):
+                    paid += line.price_unit
+            result[order.id] = paid
+        return result
+
+    def _rental_risk_asset_values(self):
+        """Replacement value of the gear of the order: {"total": sum, "max": highest single
+        asset}, from the booked serials when known, else from the product."""
+        self.ensure_one()
+        total, highest = 0.0, 0.0
+        for line in self.order_line.sudo().filtered("is_rental"):
+            lots = line.rental_lot_ids
+            if lots:
+                values = lots.mapped("rental_replacement_value")
+            else:
+                unit = line.product_id.product_tmpl_id.rental_replacement_value
+                values = [unit] * max(int(line.product_uom_qty), 1 if line.product_uom_qty else 0)
+            total += sum(values)
+            highest = max([highest, *values])
+        return {"total": total, "max": highest}
+
+    def _rental_risk_hit_message(self, hit):
+        """The reason of ``hit`` and what to do about it, in plain words."""
+        self.ensure_one()
+        rule = self.env["rental.risk.rule"].sudo().browse(hit.rule.id)
+        parts = [
+            f"{rule.name}: {self._rental_risk_hit_reason(hit)}",
+            self._rental_risk_hit_todo(hit, rule),
+            rule.advice or "",
+        ]
+        return " ".join(part for part in parts if part)
+
+    def _rental_risk_hit_reason(self, hit):
+        """Why the rule of ``hit`` applies to this order, with its figures."""
+        self.ensure_one()
+        currency = self.company_id.currency_id
+        params = {
+            key: format_amount(self.env, value, currency) if isinstance(value, float) else value
+            for key, value in hit.params.items()
+            if key != "days"
+        }
+        customer = self.partner_id.commercial_partner_id.sudo()
+        condition = hit.rule.condition
+        if condition == "blacklisted":
+            reason = self.env._(
+                "%(customer)s is blacklisted (%(category)s).",
+                customer=customer.display_name,
+                category=dict(
+                    customer._fields["rental_blacklist_category"]._description_selection(self.env)
+                ).get(customer.rental_blacklist_category, self.env._("no reason given")),
+            )
+        elif condition == "blacklist_match":
+            reason = self.env._(
+                "%(customer)s looks like the blacklisted customer %(match)s (same %(on)s).",
+                customer=customer.display_name,
+                match=params["match"],
+                on=customer.rental_blacklist_match_reason or "",
+            )
+        elif condition == "grade":
+            reason = self.env._(
+                "The customer's risk grade is %(grade)s (the rule applies from %(threshold)s).",
+                **params,
+            )
+        elif condition == "over_limit":
+            reason = self.env._(
+                "With this order the customer's exposure would be %(exposure)s, %(over)s over "
+                "the credit limit of %(limit)s.",
+                **params,
+            )
+        elif condition == "overdue":
+            reason = self.env._(
+                "The customer has %(overdue)s of invoices overdue by more than %(days)s days.",
+                overdue=params["overdue"],
+                days=hit.params["days"],
+            )
+        elif condition == "first_rental_value":
+            reason = self.env._(
+                "First rental of this customer, with gear worth %(value)s (more than %(amount)s).",
+                **params,
+            )
+        elif condition == "kyc_value":
+            reason = self.env._(
+                "The customer's identity is not verified and the gear is worth %(value)s (more "
+                "than %(amount)s).",
+                **params,
+            )
+        else:
+            reason = self.env._(
+                "An asset of this order is worth %(value)s (more than %(amount)s).", **params
+            )
+        return reason
+
+    def _rental_risk_hit_todo(self, hit, rule):
+        """What the rule of ``hit`` asks to do about it ("" for a mere warning)."""
+        action = hit.rule.action
+        if action == "block":
+            todo = self.env._("The order cannot be confirmed until this is cured.")
+            if hit.rule.condition in risk_rules.CURED_BY_PREPAYMENT:
+                todo = self.env._(
+                    "The order cannot be confirmed until this is cured: collect a payment or "
+                    "deposit covering the order, or have the customer pay the overdue invoices."
+                )
+        elif action == "approval":
+            todo = self.env._(
+                "Confirming sends the order to %(group)s for approval.",
+                group=rule.approval_group_id.name,
+            )
+        elif action == "deposit":
+            # Formatted outside the translated call: the .pot extractor evaluates f-strings in it.
+            percent = f"{hit.rule.deposit_percent:g}"
+            todo = self.env._("Ask a deposit of %(percent)s%% of the order.", percent=percent)
+        elif action == "insurance":
+            todo = self.env._("The gear of this order must be insured.")
+        else:
+            todo = ""
+        return todo
+
+    def _rental_risk_render_panel(self, outcome):
+        """HTML of the risk panel: one alert per rule that hits."""
+        self.ensure_one()
+        if not outcome.hits:
+            return Markup('<div class="alert alert-success mb-1" role="status">%s</div>') % (
+                self.env._("No risk rule applies to this order.")
+            )
+        return Markup().join(
+            Markup('<div class="alert %s mb-1" role="alert">%s</div>')
+            % (PANEL_CLASSES[hit.rule.action], self._rental_risk_hit_message(hit))
+            for hit in outcome.hits
+        )
+
+    def _rental_risk_record_outcome(self):
+        """Evaluate the rules and store what they ask (deposit percentage, insurance)."""
+        outcomes = self.filtered(lambda o: o.state in ("draft", "sent"))._rental_risk_evaluate()
+        for order in self:
+            outcome = outcomes.get(order.id)
+            if outcome is None:
+                continue
+            vals = {
+                "rental_risk_deposit_percent": outcome.deposit_percent,
+                "rental_risk_insurance_required": outcome.insurance_required,
+            }
+            if any(order[fname] != value for fname, value in vals.items()):
+                order.sudo().with_context(rental_risk_no_void=True).write(vals)
+        return outcomes
+
+    # ------------------------------------------------------------------
+    # Business methods: confirmation check
+    # ------------------------------------------------------------------
+
+    def _rental_risk_checked_ids(self):
+        """Orders of this transaction already checked by action_confirm (kept on the cursor,
+        out of reach of RPC callers, unlike the context)."""
+        return self.env.cr.cache.setdefault("rental_risk_checked_order_ids", set())
+
+    def _rental_risk_check_confirmation(self):
+        """The whole check run before confirming ``self``: lock the customers, re-match their
+        identities against the blacklist, evaluate the rules; raise a UserError listing every
+        blocking reason; put the orders needing an approval on hold. Returns the orders that
+        may be confirmed."""
+        orders = self.filtered(lambda o: o.state in ("draft", "sent"))
+        if not orders:
+            return self
+        customers = orders.partner_id.commercial_partner_id
+        customers.sudo()._rental_risk_lock_rows()
+        (
+            orders.partner_id | orders.partner_invoice_id | orders.partner_shipping_id
+        )._rental_risk_match_blacklist()
+        outcomes = orders._rental_risk_evaluate()
+        blocked = [order for order in orders if outcomes[order.id].blocks]
+        if blocked:
+            lines = []
+            for order in blocked:
+                reasons = [order._rental_risk_hit_message(h) for h in outcomes[order.id].blocks]
+                lines += [f"{order.name}:", *(f"- {reason}" for reason in reasons)]
+                self.env["rental.risk.event"]._log_autonomous(
+                    "block", partner=order.partner_id, order=order, details="\n".join(reasons)
+                )
+            raise UserError(
+                self.env._(
+                    "The risk rules block the confirmation:\n%(reasons)s",
+                    reasons="\n".join(lines),
+                )
+            )
+        to_confirm = self.env["sale.order"]
+        for order in orders:
+            outcome = outcomes[order.id]
+            vals = {
+                "rental_risk_deposit_percent": outcome.deposit_percent,
+                "rental_risk_insurance_required": outcome.insurance_required,
+            }
+            order.sudo().with_context(rental_risk_no_void=True).write(vals)
+            if outcome.approvals and not order._rental_risk_approval_valid():
+                order._rental_risk_hold(outcome)
+                continue
+            for hit in outcome.hits:
+                if hit.rule.action != "approval":
+                    self.env["rental.risk.event"]._log(
+                        "rule_hit",
+                        partner=order.partner_id,
+                        order=order,
+                        rule=self.env["rental.risk.rule"].browse(hit.rule.id),
+                        details=order._rental_risk_hit_message(hit),
+                    )
+            to_confirm |= order
+        self._rental_risk_checked_ids().update(to_confirm.ids)
+        return to_confirm | (self - orders)
+
+    def _rental_risk_check_before_confirm(self):
+        """Refuse, in ``_action_confirm``, orders that action_confirm did not check and that
+        the rules block or hold."""
+        checked = self._rental_risk_checked_ids()
+        unchecked = self.filtered(lambda o: o.id not in checked)
+        if not unchecked:
+            return
+        unchecked.partner_id.commercial_partner_id.sudo()._rental_risk_lock_rows()
+        # The caller already set these orders to sale: the exposure query flushes that state,
+        # so their amounts are counted in the customer's exposure, not added on top.
+        outcomes = unchecked._rental_risk_evaluate()
+        problems = []
+        for order in unchecked:
+            outcome = outcomes[order.id]
+            reasons = [order._rental_risk_hit_message(h) for h in outcome.blocks]
+            if outcome.approvals and not order._rental_risk_approval_valid():
+                reasons += [order._rental_risk_hit_message(h) for h in outcome.approvals]
+            if reasons:
+                problems += [f"{order.name}:", *(f"- {reason}" for reason in reasons)]
+        if problems:
+            raise UserError(
+                self.env._(
+                    "The risk rules block the confirmation (confirm the order with its Confirm "
+                    "button to ask for an approval):\n%(reasons)s",
+                    reasons="\n".join(problems),
+                )
+            )
+        checked.update(unchecked.ids)
