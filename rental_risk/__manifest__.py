@@ -43,6 +43,7 @@
         "views/sale_order_risk_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/res_partner_risk_override_views.xml",
+        "wizard/res_partner_credit_limit_views.xml",
         "data/rental_deposit_data.xml",
         "views/rental_damage_claim_views.xml",
         "views/rental_inspection_views.xml",

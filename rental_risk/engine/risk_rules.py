@@ -19,7 +19,7 @@ CONDITIONS = (
     "kyc_value",
     "asset_value",
 )
-ACTIONS = ("block", "approval", "deposit", "insurance", "warn")
+ACTIONS = ("block", "approval", "deposit", "insurance", "prepayment", "warn")
 #: Conditions an order paid in advance cures (the money is already in, nothing is at risk).
 CURED_BY_PREPAYMENT = frozenset({"over_limit", "overdue"})
 #: Grade of a customer not scored yet: the neutral grade new customers start with.
@@ -76,6 +76,7 @@ class Outcome:
     approvals: list = field(default_factory=list)
     deposit_percent: float = 0.0
     insurance_required: bool = False
+    prepayment_required: bool = False
 
     @property
     def approval_group_ids(self):
@@ -137,7 +138,7 @@ def rule_hits(rule, facts):
 def evaluate(rules, facts):
     """Evaluate ``rules`` (any order) against ``facts``: an ``Outcome`` with the hits in rule
     sequence, the blocking and approval hits, the highest deposit percentage asked and whether
-    insurance is required."""
+    insurance or a payment in advance is required."""
     hits = []
     for rule in sorted(rules, key=lambda r: (r.sequence, r.id)):
         params = rule_hits(rule, facts)
@@ -154,6 +155,8 @@ def evaluate(rules, facts):
             outcome.deposit_percent = max(outcome.deposit_percent, hit.rule.deposit_percent)
         elif action == "insurance":
             outcome.insurance_required = True
+        elif action == "prepayment":
+            outcome.prepayment_required = True
         elif action != "warn":
             raise ValueError(f"unknown risk action {action!r}, expected one of {ACTIONS}")
     return outcome

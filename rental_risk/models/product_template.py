@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..engine.bounds import MAX_AMOUNT, is_amount
+
 #: Rental prices, values and durations: zero or more.
 NON_NEGATIVE_FIELDS = (
     "rental_price_day",
@@ -70,12 +72,13 @@ class ProductTemplate(models.Model):
     @api.constrains(*NON_NEGATIVE_FIELDS)
     def _check_rental_amounts(self):
         for template in self:
-            if any(template[fname] < 0 for fname in NON_NEGATIVE_FIELDS):
+            if not all(is_amount(template[fname]) for fname in NON_NEGATIVE_FIELDS):
                 raise ValidationError(
                     self.env._(
-                        "Rental prices, values and durations of %(product)s cannot be "
-                        "negative; enter 0 or a positive number.",
+                        "Rental prices, values and durations of %(product)s must be between 0 "
+                        "and %(max)s; enter 0 or a positive number.",
                         product=template.display_name,
+                        max=f"{MAX_AMOUNT:,.0f}",
                     )
                 )
 

@@ -143,6 +143,6 @@ class RentalBlacklistTrigger(models.AbstractModel):
         ]
         self.env["mail.activity"].sudo().create(vals_list)
         self.env["res.partner"]._rental_risk_record_blacklist_decision(
-            partners, "proposal", False, reason, automatic=True
+            partners, "blacklist_proposal", False, reason, automatic=True
         )
         return partners

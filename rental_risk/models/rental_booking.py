@@ -171,6 +171,7 @@ class RentalBooking(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._rental_check_value_types(vals_list)
         items = []
         for vals in vals_list:
             lot = self.env["stock.lot"].browse(vals.get("lot_id") or [])
@@ -190,6 +191,7 @@ class RentalBooking(models.Model):
         return bookings
 
     def write(self, vals):
+        self._rental_check_value_types([vals])
         revived = vals.get("state", "cancelled") != "cancelled" and any(
             booking.state == "cancelled" for booking in self
         )

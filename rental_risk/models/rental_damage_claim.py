@@ -97,7 +97,20 @@ class RentalDamageClaim(models.Model):
     invoice_id = fields.Many2one("account.move", readonly=True, copy=False, index="btree_not_null")
     credit_note_id = fields.Many2one("account.move", readonly=True, copy=False)
     payment_state = fields.Selection(related="invoice_id.payment_state", string="Payment")
-    waive_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    rental_risk_decision_ids = fields.One2many(
+        "rental.risk.decision", "claim_id", string="Risk Decisions"
+    )
+    waive_decision_id = fields.Many2one(
+        "rental.risk.decision",
+        string="Waiver",
+        compute="_compute_waive_decision_id",
+        store=True,
+        copy=False,
+    )
+    waive_reason = fields.Text(related="waive_decision_id.reason", string="Waive Reason")
+    waived_by_id = fields.Many2one(
+        "res.users", related="waive_decision_id.user_id", string="Waived By"
+    )
     loss_move_id = fields.Many2one(
         "stock.move", string="Loss Stock Move", readonly=True, copy=False
     )
@@ -105,6 +118,12 @@ class RentalDamageClaim(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+
+    @api.depends("rental_risk_decision_ids")
+    def _compute_waive_decision_id(self):
+        latest = self.env["rental.risk.decision"]._latest(self._origin, "claim_id", ("waive",))
+        for claim in self:
+            claim.waive_decision_id = latest.get(claim._origin.id, self.env["rental.risk.decision"])
 
     @api.depends("assessed_amount", "insurance_cover", "deductible")
     def _compute_charge_amount(self):
@@ -168,6 +187,9 @@ class RentalDamageClaim(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.env["rental.risk.decision"]._check_protected_create(
+            self, vals_list, self._rental_protected_fields()
+        )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -183,10 +205,36 @@ class RentalDamageClaim(models.Model):
         return claims
 
     def write(self, vals):
+        self.env["rental.risk.decision"]._check_protected(
+            self, vals, self._rental_protected_fields()
+        )
         res = super().write(vals)
         if {"assessed_amount", "lot_id"} & set(vals):
             self._check_amount_rights()
         return res
+
+    def _rental_protected_fields(self):
+        """{field: what to do instead} of the claim fields nobody writes directly."""
+        state = self.env._(
+            "The claim moves with its buttons: Assess, Invoice, Dispute, Waive (Risk Managers); "
+            "its invoice's payment makes it paid."
+        )
+        return {
+            "state": state,
+            "invoice_id": state,
+            "credit_note_id": state,
+            "loss_move_id": state,
+            "inspection_id": self.env._("Claims are linked to the inspection that opened them."),
+            "rental_risk_decision_ids": state,
+            "waive_decision_id": state,
+            "waive_reason": state,
+            "waived_by_id": state,
+        }
+
+    def _rental_write_system(self, vals):
+        """Write the claim's state and accounting links: its own methods alone do this."""
+        with self.env["rental.risk.decision"]._open_guard():
+            return self.write(vals)
 
     # ------------------------------------------------------------------
     # Actions
@@ -196,8 +244,8 @@ class RentalDamageClaim(models.Model):
         """Confirm the assessed amount (a Risk Manager above the replacement value)."""
         self._check_state(("draft", "disputed"), self.env._("assess it"))
         self._check_amount_rights()
-        self.filtered(lambda c: not c.invoice_id).write({"state": "assessed"})
-        self.filtered("invoice_id").write({"state": "invoiced"})
+        self.filtered(lambda c: not c.invoice_id)._rental_write_system({"state": "assessed"})
+        self.filtered("invoice_id")._rental_write_system({"state": "invoiced"})
         return True
 
     def action_invoice(self):
@@ -219,7 +267,7 @@ class RentalDamageClaim(models.Model):
             .create([claim._prepare_invoice_vals() for claim in self])
         )
         for claim, move in zip(self, moves, strict=True):
-            claim.write({"invoice_id": move.id, "state": "invoiced"})
+            claim._rental_write_system({"invoice_id": move.id, "state": "invoiced"})
             claim.message_post(
                 body=self.env._("Invoiced: %(invoice)s", invoice=move._get_html_link()),
             )
@@ -229,16 +277,26 @@ class RentalDamageClaim(models.Model):
     def action_dispute(self):
         """The customer contests the claim: keep it aside until it is assessed again."""
         self._check_state(("draft", "assessed", "invoiced"), self.env._("dispute it"))
-        self.write({"state": "disputed"})
+        self._rental_write_system({"state": "disputed"})
         return True
 
     def action_waive(self, reason=None):
-        """Give the claim up (Risk Manager): an unpaid invoice is credited in full."""
+        """Give the claim up (Risk Manager): an unpaid invoice is credited in full. The waiver
+        is a decision kept for good, and the claim's state follows from it."""
         self._check_manager(self.env._("waive a claim"))
         self._check_state(("draft", "assessed", "invoiced", "disputed"), self.env._("waive it"))
         reason = reason or self.env.context.get("rental_waive_reason")
-        if not reason:
+        if not isinstance(reason, str) or not reason.strip():
             raise UserError(self.env._("Give the reason why the claim is waived."))
+        own = self.sudo().filtered(lambda c: c.order_id.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "You are the salesperson of the order of %(claims)s: another Risk Manager "
+                    "must waive it.",
+                    claims=", ".join(own.mapped("name")),
+                )
+            )
         for claim in self.sudo():
             if claim.invoice_id.payment_state in ("paid", "in_payment", "partial"):
                 raise UserError(
@@ -249,17 +307,20 @@ class RentalDamageClaim(models.Model):
                     )
                 )
         self._credit_invoices()
-        self.write({"state": "waived", "waive_reason": reason})
-        if "rental.risk.event" in self.env:
-            for claim in self:
-                self.env["rental.risk.event"].sudo()._log(
-                    "claim_waived",
-                    partner=claim.partner_id,
-                    order=claim.order_id,
-                    details=self.env._(
-                        "Claim %(claim)s waived: %(reason)s", claim=claim.name, reason=reason
-                    ),
-                )
+        for claim in self.sudo():
+            self.env["rental.risk.decision"]._record(
+                "waive",
+                reason,
+                partner=claim.partner_id,
+                order=claim.order_id or None,
+                claim=claim,
+                amount=claim.charge_amount,
+                currency_id=claim.currency_id.id,
+                details=self.env._(
+                    "Claim %(claim)s waived: %(reason)s", claim=claim.name, reason=reason
+                ),
+            )
+        self._rental_write_system({"state": "waived"})
         self._rental_rescore()
         return True
 
@@ -276,7 +337,7 @@ class RentalDamageClaim(models.Model):
         }
 
     def action_view_invoice(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
@@ -295,7 +356,7 @@ class RentalDamageClaim(models.Model):
             paid = claim.invoice_id.payment_state in ("paid", "in_payment")
             state = "paid" if paid else "invoiced"
             if claim.state != state:
-                claim.state = state
+                claim._rental_write_system({"state": state})
 
     def _check_state(self, allowed, what):
         states = dict(self._fields["state"]._description_selection(self.env))
@@ -373,13 +434,13 @@ class RentalDamageClaim(models.Model):
                 cancel=claim.invoice_id.payment_state == "not_paid",
             )
             reversal.filtered(lambda m: m.state == "draft").action_post()
-            claim.credit_note_id = reversal
+            claim._rental_write_system({"credit_note_id": reversal.id})
         claims.invoice_id.filtered(lambda m: m.state == "draft").button_cancel()
 
     def _rental_cancel(self, message):
         """Withdraw the claims (e.g. the lost asset came back): credit what was invoiced."""
         self._credit_invoices()
-        self.write({"state": "cancelled"})
+        self._rental_write_system({"state": "cancelled"})
         for claim in self:
             claim.message_post(body=message)
         self._rental_rescore()

@@ -66,6 +66,26 @@ class RentalGradeLimit(models.Model):
                     )
                 )
 
+    def write(self, vals):
+        before = {line.id: (line.credit_limit, line.deposit_rate) for line in self}
+        res = super().write(vals)
+        for line in self:
+            if before[line.id] != (line.credit_limit, line.deposit_rate):
+                self.env["rental.risk.event"]._log(
+                    "grade_limit_change",
+                    company=line.company_id,
+                    details=self.env._(
+                        "Grade %(grade)s: credit limit %(old_limit)s -> %(limit)s, deposit rate "
+                        "%(old_rate)s%% -> %(rate)s%%",
+                        grade=line.grade,
+                        old_limit=before[line.id][0],
+                        limit=line.credit_limit,
+                        old_rate=before[line.id][1],
+                        rate=line.deposit_rate,
+                    ),
+                )
+        return res
+
     @api.model
     def _create_missing_rows(self, companies=None):
         """Give every company (or ``companies``) a line per grade with the default limits."""

@@ -18,6 +18,11 @@ EVENT_TYPES = [
     ("blacklist_proposal", "Blacklist proposed"),
     ("blacklist_match", "Possible blacklist match"),
     ("kyc", "Identity verified"),
+    ("credit_limit", "Credit limit changed"),
+    ("rescore", "Rescored by hand"),
+    ("rule_change", "Risk rule changed"),
+    ("settings_change", "Risk settings changed"),
+    ("grade_limit_change", "Grade table changed"),
     # Logged by the deposits and claims feature.
     ("claim_waived", "Claim waived"),
     ("deposit_settled", "Deposit settled"),
@@ -40,8 +45,9 @@ class RentalRiskEvent(models.Model):
     event_type = fields.Selection(EVENT_TYPES, required=True, readonly=True, index=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
+    # A company with an audit trail cannot be deleted: the trail would go with it.
     company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, ondelete="cascade"
+        "res.company", required=True, readonly=True, index=True, ondelete="restrict"
     )
     partner_id = fields.Many2one(
         "res.partner", string="Customer", readonly=True, index=True, ondelete="set null"

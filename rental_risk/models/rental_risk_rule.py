@@ -19,6 +19,7 @@ ACTION_SELECTION = [
     ("approval", "Require approval"),
     ("deposit", "Require a deposit"),
     ("insurance", "Require insurance"),
+    ("prepayment", "Require prepayment"),
     ("warn", "Warn only"),
 ]
 #: Rules every company starts with (key, values); users edit or switch them off afterwards.
@@ -39,7 +40,16 @@ DEFAULT_RULES = [
             "group_xmlid": "rental_risk.rental_risk_group_officer",
         },
     ),
-    ("over_limit", {"sequence": 50, "condition": "over_limit", "action": "block"}),
+    # Over the limit, an order waits "until the credit department approves" it.
+    (
+        "over_limit",
+        {
+            "sequence": 50,
+            "condition": "over_limit",
+            "action": "approval",
+            "group_xmlid": "rental_risk.rental_risk_group_officer",
+        },
+    ),
     ("overdue", {"sequence": 60, "condition": "overdue", "days": 30, "action": "block"}),
     (
         "first_rental",
@@ -49,6 +59,8 @@ DEFAULT_RULES = [
             "amount": 10000.0,
             "action": "deposit",
             "deposit_percent": 30.0,
+            # Deposits are off by default: shipped inactive, and named for what it needs.
+            "active": False,
         },
     ),
     (
@@ -164,6 +176,64 @@ class RentalRiskRule(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # CRUD: every change of a rule is in the audit trail
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        for rule in rules:
+            rule._rental_log_change(self.env._("Rule %(rule)s created.", rule=rule.name))
+        return rules
+
+    def write(self, vals):
+        before = {rule.id: rule._rental_audit_values(vals) for rule in self}
+        res = super().write(vals)
+        for rule in self:
+            changes = [
+                f"{label}: {old} -> {new}"
+                for (label, old), (_label, new) in zip(
+                    before[rule.id], rule._rental_audit_values(vals), strict=True
+                )
+                if old != new
+            ]
+            if changes:
+                rule._rental_log_change(
+                    self.env._(
+                        "Rule %(rule)s changed: %(changes)s",
+                        rule=rule.name,
+                        changes="; ".join(changes),
+                    )
+                )
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _log_unlink(self):
+        for rule in self:
+            rule._rental_log_change(self.env._("Rule %(rule)s deleted.", rule=rule.name))
+
+    def _rental_audit_values(self, vals):
+        """[(label, value as text)] of the fields ``vals`` writes, for the audit trail."""
+        self.ensure_one()
+        described = self.fields_get(sorted(vals), ["string"])
+        return [
+            (
+                described[fname]["string"],
+                str(self[fname].display_name)
+                if isinstance(self[fname], models.BaseModel)
+                else str(self[fname]),
+            )
+            for fname in sorted(vals)
+            if fname in described
+        ]
+
+    def _rental_log_change(self, details):
+        self.ensure_one()
+        self.env["rental.risk.event"]._log(
+            "rule_change", company=self.company_id, rule=self, details=details
+        )
+
+    # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
 
@@ -184,8 +254,12 @@ class RentalRiskRule(models.Model):
 
     @api.model
     def _get_active_rules(self, company):
-        """Active rules of ``company`` (one cached search per company and transaction)."""
-        return self.sudo().search([("company_id", "=", company.id)])
+        """Active rules of ``company``. Deposit rules count only where the company asks
+        deposits: with Rental Deposits off they would promise a deposit nothing collects."""
+        domain = [("company_id", "=", company.id)]
+        if not company.rental_deposit_enabled:
+            domain.append(("action", "!=", "deposit"))
+        return self.sudo().search(domain)
 
     @api.model
     def _default_rule_names(self):
@@ -196,7 +270,7 @@ class RentalRiskRule(models.Model):
             "grade_d": self.env._("Grade D"),
             "over_limit": self.env._("Over the credit limit"),
             "overdue": self.env._("Invoices overdue by more than 30 days"),
-            "first_rental": self.env._("First rental of valuable gear"),
+            "first_rental": self.env._("First rental of valuable gear (needs Rental Deposits)"),
             "kyc": self.env._("Identity not verified for valuable gear"),
             "asset_value": self.env._("Very valuable asset"),
         }

@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..engine.scoring import GRADES
 
@@ -9,7 +10,8 @@ class RentalScoreHistory(models.Model):
     """One row per change of a customer's score or grade: the trend behind the current grade.
 
     Rows are written in bulk by the rescoring (plain SQL INSERT, see
-    ``rental.credit.rescoring._store_batch``) and never edited afterwards.
+    ``rental.credit.rescoring._store_batch``) and never edited afterwards: through the ORM
+    nobody, administrator included, creates, changes or deletes one.
     """
 
     _name = "rental.score.history"
@@ -32,3 +34,26 @@ class RentalScoreHistory(models.Model):
     previous_grade = fields.Selection(GRADE_SELECTION)
     score_change = fields.Integer(string="Change", aggregator="sum")
     explanation = fields.Text()
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env["rental.risk.decision"]._guard_open():
+            raise UserError(
+                self.env._(
+                    "The score history is written by the rescoring; use Rescore Now on the "
+                    "customer to add to it."
+                )
+            )
+        return super().create(vals_list)
+
+    # The history is append-only: no super() on purpose.
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise UserError(self.env._("The score history cannot be changed: it is what happened."))
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(self.env._("The score history cannot be deleted: it is what happened."))

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 TRIGGER_MODES = [("blacklist", "Blacklist at once"), ("propose", "Propose to Risk Managers")]
 
@@ -31,3 +31,9 @@ class ResCompany(models.Model):
         "a blacklisted customer. Off by default: family members, flat shares and businesses in "
         "one building share an address.",
     )
+
+    @api.constrains("rental_risk_trigger_late_asset_days", "rental_risk_trigger_unpaid_days")
+    def _check_blacklist_settings(self):
+        self._rental_check_ranges(
+            days=("rental_risk_trigger_late_asset_days", "rental_risk_trigger_unpaid_days")
+        )

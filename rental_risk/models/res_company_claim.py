@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResCompany(models.Model):
@@ -15,3 +15,9 @@ class ResCompany(models.Model):
         help="When gear is this many days late, the late returns action asks the salesperson "
         "whether to declare it lost; 0 never asks.",
     )
+
+    @api.constrains("rental_loss_depreciation_years", "rental_loss_proposal_days")
+    def _check_claim_settings(self):
+        self._rental_check_ranges(
+            days=("rental_loss_depreciation_years", "rental_loss_proposal_days")
+        )

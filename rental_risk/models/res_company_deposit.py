@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 # Code prefix of the customer-deposit liability account created on first use; digits are added
@@ -69,3 +69,7 @@ class ResCompany(models.Model):
         )
         self.sudo().rental_deposit_account_id = account
         return account
+
+    @api.constrains("rental_deposit_min_amount")
+    def _check_deposit_settings(self):
+        self._rental_check_ranges(amounts=("rental_deposit_min_amount",))

@@ -36,3 +36,12 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         self.env["rental.grade.limit"]._create_missing_rows(companies)
         return companies
+
+    @api.constrains(
+        "rental_risk_overdue_min_amount", "rental_risk_paid_volume_full", "rental_risk_alert_step"
+    )
+    def _check_scoring_settings(self):
+        self._rental_check_ranges(
+            amounts=("rental_risk_overdue_min_amount", "rental_risk_paid_volume_full"),
+            days=("rental_risk_alert_step",),
+        )

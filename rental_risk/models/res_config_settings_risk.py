@@ -7,6 +7,12 @@ class ResConfigSettings(models.TransientModel):
     rental_risk_lock_overdue = fields.Boolean(
         related="company_id.rental_risk_lock_overdue", readonly=False
     )
+    rental_risk_lock_overdue_days = fields.Integer(
+        related="company_id.rental_risk_lock_overdue_days", readonly=False
+    )
+    rental_risk_lock_all_deliveries = fields.Boolean(
+        related="company_id.rental_risk_lock_all_deliveries", readonly=False
+    )
 
     # ------------------------------------------------------------------
     # Actions

@@ -1,7 +1,7 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .rental_blacklist_entry import BLACKLIST_CATEGORIES
+from .rental_risk_decision import BLACKLIST_CATEGORIES, BLACKLIST_KINDS
 
 USER_GROUP = "rental_risk.rental_risk_group_user"
 MANAGER_GROUP = "rental_risk.rental_risk_group_manager"
@@ -10,61 +10,89 @@ MANAGER_GROUP = "rental_risk.rental_risk_group_manager"
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    # The blacklist decision of the moment lives here; every decision, lifted ones included,
-    # stays in rental.blacklist.entry and the risk events.
+    # The blacklist state is computed from the blacklist decisions (rental.risk.decision):
+    # nobody writes it, and every decision, lifted ones included, stays in the history.
     rental_blacklisted = fields.Boolean(
-        string="Blacklisted", copy=False, tracking=True, groups=USER_GROUP
+        string="Blacklisted",
+        compute="_compute_rental_blacklist",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
     )
     rental_blacklist_category = fields.Selection(
         BLACKLIST_CATEGORIES,
         string="Blacklist Reason",
-        readonly=True,
+        compute="_compute_rental_blacklist",
+        store=True,
         copy=False,
         groups=USER_GROUP,
     )
     rental_blacklist_reason = fields.Text(
-        string="Blacklist Details", readonly=True, copy=False, groups=USER_GROUP
-    )
-    rental_blacklist_attachment_ids = fields.Many2many(
-        "ir.attachment",
-        "res_partner_rental_blacklist_attachment_rel",
-        "partner_id",
-        "attachment_id",
-        string="Blacklist Evidence",
-        readonly=True,
+        string="Blacklist Details",
+        compute="_compute_rental_blacklist",
+        store=True,
         copy=False,
         groups=USER_GROUP,
     )
+    rental_blacklist_attachment_ids = fields.Many2many(
+        "ir.attachment",
+        string="Blacklist Evidence",
+        related="rental_blacklist_decision_id.attachment_ids",
+        groups=USER_GROUP,
+    )
     rental_blacklisted_by_id = fields.Many2one(
-        "res.users", string="Blacklisted By", readonly=True, copy=False, groups=USER_GROUP
+        "res.users",
+        string="Blacklisted By",
+        compute="_compute_rental_blacklist",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
     )
     rental_blacklisted_on = fields.Datetime(
-        string="Blacklisted On", readonly=True, copy=False, groups=USER_GROUP
+        string="Blacklisted On",
+        compute="_compute_rental_blacklist",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
     )
-    rental_blacklist_entry_ids = fields.One2many(
-        "rental.blacklist.entry", "partner_id", string="Blacklist History", groups=USER_GROUP
+    rental_blacklist_decision_id = fields.Many2one(
+        "rental.risk.decision",
+        string="Blacklist Decision",
+        compute="_compute_rental_blacklist",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
+    )
+    rental_risk_decision_ids = fields.One2many(
+        "rental.risk.decision", "partner_id", string="Risk Decisions", groups=USER_GROUP
+    )
+    rental_blacklist_history_ids = fields.One2many(
+        "rental.risk.decision",
+        "partner_id",
+        string="Blacklist History",
+        domain=[("kind", "in", BLACKLIST_KINDS)],
+        groups=USER_GROUP,
     )
 
     # ------------------------------------------------------------------
-    # CRUD
+    # Computes
     # ------------------------------------------------------------------
 
-    def write(self, vals):
-        direct = self.env["res.partner"]
-        if "rental_blacklisted" in vals and not self.env.context.get("rental_blacklist_decision"):
-            direct = self.sudo().filtered(
-                lambda p: p.rental_blacklisted != vals["rental_blacklisted"]
-            )
-        res = super().write(vals)
-        if direct:
-            # Kept in the history even when set without the blacklist wizard (imports, RPC).
-            self._rental_risk_record_blacklist_decision(
-                direct,
-                "set" if vals["rental_blacklisted"] else "lift",
-                "other" if vals["rental_blacklisted"] else False,
-                self.env._("Changed directly on the customer, without the blacklist wizard."),
-            )
-        return res
+    @api.depends("rental_risk_decision_ids")
+    def _compute_rental_blacklist(self):
+        latest = self.env["rental.risk.decision"]._latest(
+            self._origin, "partner_id", ("blacklist", "blacklist_lift")
+        )
+        for partner in self:
+            decision = latest.get(partner._origin.id)
+            if not decision or decision.kind != "blacklist":
+                decision = self.env["rental.risk.decision"]
+            partner.rental_blacklist_decision_id = decision
+            partner.rental_blacklisted = bool(decision)
+            partner.rental_blacklist_category = decision.category
+            partner.rental_blacklist_reason = decision.reason
+            partner.rental_blacklisted_by_id = decision.user_id
+            partner.rental_blacklisted_on = decision.date
 
     # ------------------------------------------------------------------
     # Actions
@@ -72,7 +100,7 @@ class ResPartner(models.Model):
 
     def action_rental_risk_blacklist(self):
         """Open the blacklist wizard (Risk Managers only, checked again by the wizard)."""
-        self.ensure_one()
+        self._rental_ensure_one()
         self._rental_risk_check_blacklist_manager()
         return {
             "type": "ir.actions.act_window",
@@ -83,7 +111,7 @@ class ResPartner(models.Model):
             "context": {
                 "default_partner_id": self.commercial_partner_id.id,
                 "default_decision": "lift"
-                if self.commercial_partner_id.rental_blacklisted
+                if self.commercial_partner_id.sudo().rental_blacklisted
                 else "set",
             },
         }
@@ -112,20 +140,8 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id.sudo().filtered(lambda p: not p.rental_blacklisted)
         if not partners:
             return partners
-        attachments = attachments or self.env["ir.attachment"]
-        now = fields.Datetime.now()
-        partners.with_context(rental_blacklist_decision=True).write(
-            {
-                "rental_blacklisted": True,
-                "rental_blacklist_category": category,
-                "rental_blacklist_reason": reason,
-                "rental_blacklist_attachment_ids": [Command.set(attachments.ids)],
-                "rental_blacklisted_by_id": self.env.user.id,
-                "rental_blacklisted_on": now,
-            }
-        )
         self._rental_risk_record_blacklist_decision(
-            partners, "set", category, reason, attachments, automatic
+            partners, "blacklist", category, reason, attachments, automatic
         )
         partners._rental_risk_flag_lookalikes()
         partners._rental_risk_rescore()
@@ -142,63 +158,42 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id.sudo().filtered("rental_blacklisted")
         if not partners:
             return partners
-        partners.with_context(rental_blacklist_decision=True).write(
-            {
-                "rental_blacklisted": False,
-                "rental_blacklist_category": False,
-                "rental_blacklist_reason": False,
-                "rental_blacklist_attachment_ids": [Command.clear()],
-                "rental_blacklisted_by_id": False,
-                "rental_blacklisted_on": False,
-            }
-        )
-        self._rental_risk_record_blacklist_decision(partners, "lift", False, reason)
+        self._rental_risk_record_blacklist_decision(partners, "blacklist_lift", False, reason)
         # Customers flagged only because they looked like this one are cleared too.
-        self.sudo().search([("rental_blacklist_match_id", "in", partners.ids)]).write(
-            {"rental_blacklist_match_id": False, "rental_blacklist_match_reason": False}
-        )
+        self.sudo().search(
+            [("rental_blacklist_match_id", "in", partners.ids)]
+        )._rental_risk_set_match(False, False)
         partners._rental_risk_rescore()
         return partners
 
     @api.model
     def _rental_risk_record_blacklist_decision(
-        self, partners, decision, category, reason, attachments=None, automatic=False
+        self, partners, kind, category, reason, attachments=None, automatic=False
     ):
-        """History entry, audit event and chatter note of a blacklist decision."""
-        attachments = attachments or self.env["ir.attachment"]
-        Entry = self.env["rental.blacklist.entry"].sudo()
-        event_type = {
-            "set": "blacklist",
-            "lift": "blacklist_lift",
-            "proposal": "blacklist_proposal",
-        }
+        """Decision record (with its audit event) and chatter note of a blacklist decision."""
         labels = dict(BLACKLIST_CATEGORIES)
+        Decision = self.env["rental.risk.decision"]
         for partner in partners:
             company = partner._rental_risk_company()
-            Entry.create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": company.id,
-                    "decision": decision,
-                    "category": category,
-                    "reason": reason,
-                    "attachment_ids": [Command.set(attachments.ids)],
-                    "automatic": automatic,
-                    "user_id": self.env.user.id,
-                }
-            )
             details = f"{labels.get(category, '')}: {reason}" if category else reason
-            self.env["rental.risk.event"]._log(
-                event_type[decision], partner=partner, details=details, company=company
+            Decision._record(
+                kind,
+                reason,
+                partner=partner,
+                company=company,
+                category=category or False,
+                attachments=attachments,
+                automatic=automatic,
+                details=details,
             )
-            if decision == "set":
+            if kind == "blacklist":
                 body = self.env._(
                     "Blacklisted by %(user)s (%(category)s): %(reason)s",
                     user=self.env.user.name,
                     category=labels.get(category, ""),
                     reason=reason,
                 )
-            elif decision == "lift":
+            elif kind == "blacklist_lift":
                 body = self.env._(
                     "Blacklist lifted by %(user)s: %(reason)s",
                     user=self.env.user.name,
@@ -206,4 +201,4 @@ class ResPartner(models.Model):
                 )
             else:
                 body = self.env._("Blacklist proposed: %(reason)s", reason=reason)
-            partner.message_post(body=body, subtype_xmlid="mail.mt_note")
+            partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")

@@ -1,4 +1,4 @@
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -36,14 +36,11 @@ class ResPartner(models.Model):
     )
     rental_blacklist_match_ignore_ids = fields.Many2many(
         "res.partner",
-        "res_partner_rental_blacklist_ignore_rel",
-        "partner_id",
-        "ignored_id",
         string="Dismissed Matches",
-        readonly=True,
-        copy=False,
+        compute="_compute_rental_blacklist_match_ignore_ids",
         groups=USER_GROUP,
-        help="Blacklisted customers a Risk Officer checked and found to be someone else.",
+        help="Blacklisted customers a Risk Officer checked and found to be someone else (the "
+        "look-alike dismissals among the risk decisions).",
     )
     # Normalised identifiers, stored and indexed so that matching is one indexed search.
     rental_phone_norm = fields.Char(
@@ -68,6 +65,18 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
     # Computes
     # ------------------------------------------------------------------
+
+    @api.depends("rental_risk_decision_ids")
+    def _compute_rental_blacklist_match_ignore_ids(self):
+        dismissed = (
+            self.env["rental.risk.decision"]
+            .sudo()
+            .search([("partner_id", "in", self._origin.ids), ("kind", "=", "match_dismiss")])
+        )
+        for partner in self:
+            partner.rental_blacklist_match_ignore_ids = dismissed.filtered(
+                lambda d, p=partner: d.partner_id == p._origin
+            ).match_partner_id
 
     @api.depends(*IDENTITY_FIELDS, *ADDRESS_FIELDS)
     def _compute_rental_identity_norm(self):
@@ -134,21 +143,16 @@ class ResPartner(models.Model):
             )
         for partner in self.commercial_partner_id.sudo().filtered("rental_blacklist_match_id"):
             match = partner.rental_blacklist_match_id
-            partner.write(
-                {
-                    "rental_blacklist_match_ignore_ids": [Command.link(match.id)],
-                    "rental_blacklist_match_id": False,
-                    "rental_blacklist_match_reason": False,
-                }
-            )
-            self.env["rental.risk.event"]._log(
-                "override",
-                partner=partner,
-                details=self.env._(
+            self.env["rental.risk.decision"]._record(
+                "match_dismiss",
+                self.env._(
                     "Possible match with %(match)s dismissed: not the same customer.",
                     match=match.display_name,
                 ),
+                partner=partner,
+                match_partner_id=match.id,
             )
+            partner._rental_risk_set_match(False, False)
         return True
 
     # ------------------------------------------------------------------
@@ -258,16 +262,12 @@ class ResPartner(models.Model):
             current = commercial.rental_blacklist_match_id
             if not rows:
                 if current and not current.rental_blacklisted:
-                    commercial.write(
-                        {"rental_blacklist_match_id": False, "rental_blacklist_match_reason": False}
-                    )
+                    commercial._rental_risk_set_match(False, False)
                 continue
             if current and current.id in {row[1] for row in rows}:
                 continue
             reason = self._rental_risk_overlap_label(identifiers, rows[0])
-            commercial.write(
-                {"rental_blacklist_match_id": rows[0][1], "rental_blacklist_match_reason": reason}
-            )
+            commercial._rental_risk_set_match(rows[0][1], reason)
             Event._log(
                 "blacklist_match",
                 partner=commercial,
@@ -287,3 +287,10 @@ class ResPartner(models.Model):
             rows = self._rental_risk_identity_search(identifiers, partner.ids, False)
             others = self.browse(sorted({row[1] for row in rows}))
             others._rental_risk_match_blacklist()
+
+    def _rental_risk_set_match(self, match_id, reason):
+        """Store what the matching found on ``self``: the matching alone writes these fields."""
+        with self.env["rental.risk.decision"]._open_guard():
+            self.sudo().write(
+                {"rental_blacklist_match_id": match_id, "rental_blacklist_match_reason": reason}
+            )

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..engine.identity import normalize_id_number
@@ -18,46 +18,53 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     # What KYC checks: the document, and who verified it when. The scoring rewards a verified
-    # identity; the blacklist matching reads the document number.
-    rental_kyc_verified = fields.Boolean(
-        string="Identity Verified (KYC)", copy=False, tracking=True, groups=USER_GROUP
-    )
+    # identity; the blacklist matching reads the document number. "Verified" is computed from
+    # the Risk Officers' decisions and holds only for the document they checked.
     rental_kyc_id_type = fields.Selection(
         KYC_ID_TYPES, string="ID Document", copy=False, tracking=True, groups=USER_GROUP
     )
     rental_kyc_id_number = fields.Char(
         string="ID Document Number", copy=False, tracking=True, groups=USER_GROUP
     )
+    rental_kyc_verified = fields.Boolean(
+        string="Identity Verified (KYC)",
+        compute="_compute_rental_kyc_verified",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
+    )
     rental_kyc_verified_by_id = fields.Many2one(
-        "res.users", string="Identity Verified By", readonly=True, copy=False, groups=USER_GROUP
+        "res.users",
+        string="Identity Verified By",
+        compute="_compute_rental_kyc_verified",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
     )
     rental_kyc_verified_on = fields.Datetime(
-        string="Identity Verified On", readonly=True, copy=False, groups=USER_GROUP
+        string="Identity Verified On",
+        compute="_compute_rental_kyc_verified",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
     )
 
     # ------------------------------------------------------------------
-    # CRUD
+    # Computes
     # ------------------------------------------------------------------
 
-    def write(self, vals):
-        # A verified identity stays verified only for the document that was checked.
-        unverify = self.env["res.partner"]
-        if "rental_kyc_id_number" in vals and not vals.get("rental_kyc_verified"):
-            unverify = self.sudo().filtered(
-                lambda p: p.rental_kyc_verified
-                and normalize_id_number(p.rental_kyc_id_number)
-                != normalize_id_number(vals["rental_kyc_id_number"])
-            )
-        res = super().write(vals)
-        if unverify:
-            unverify.sudo().write(
-                {
-                    "rental_kyc_verified": False,
-                    "rental_kyc_verified_by_id": False,
-                    "rental_kyc_verified_on": False,
-                }
-            )
-        return res
+    @api.depends("rental_risk_decision_ids", "rental_kyc_id_type", "rental_kyc_id_number")
+    def _compute_rental_kyc_verified(self):
+        latest = self.env["rental.risk.decision"]._latest(
+            self._origin, "partner_id", ("kyc_verify",)
+        )
+        for partner in self:
+            decision = latest.get(partner._origin.id)
+            document = partner._rental_kyc_document()
+            valid = bool(decision) and bool(document) and decision.document == document
+            partner.rental_kyc_verified = valid
+            partner.rental_kyc_verified_by_id = decision.user_id if valid else False
+            partner.rental_kyc_verified_on = decision.date if valid else False
 
     # ------------------------------------------------------------------
     # Actions
@@ -72,7 +79,7 @@ class ResPartner(models.Model):
                     "check the documents."
                 )
             )
-        for partner in self:
+        for partner in self.sudo():
             if not partner.rental_kyc_id_type or not partner.rental_kyc_id_number:
                 raise UserError(
                     self.env._(
@@ -81,23 +88,32 @@ class ResPartner(models.Model):
                         partner=partner.display_name,
                     )
                 )
-        # Risk Officers may not edit contacts in general: the group was checked above.
-        self.sudo().write(
-            {
-                "rental_kyc_verified": True,
-                "rental_kyc_verified_by_id": self.env.user.id,
-                "rental_kyc_verified_on": fields.Datetime.now(),
-            }
-        )
-        for partner in self:
-            self.env["rental.risk.event"]._log(
-                "kyc",
-                partner=partner,
-                details=self.env._(
+        for partner in self.sudo():
+            self.env["rental.risk.decision"]._record(
+                "kyc_verify",
+                self.env._(
                     "%(type)s %(number)s checked.",
                     type=dict(KYC_ID_TYPES)[partner.rental_kyc_id_type],
                     number=partner.rental_kyc_id_number,
                 ),
+                partner=partner,
+                exact_partner=True,
+                document=partner._rental_kyc_document(),
             )
         self._rental_risk_rescore()
         return True
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _rental_kyc_document(self):
+        """The document a verification holds for: type and normalised number."""
+        self.ensure_one()
+        partner = self.sudo()
+        number = normalize_id_number(partner.rental_kyc_id_number)
+        return (
+            f"{partner.rental_kyc_id_type}:{number}"
+            if partner.rental_kyc_id_type and number
+            else ""
+        )

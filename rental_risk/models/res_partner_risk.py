@@ -1,29 +1,71 @@
-from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo import api, fields, models
 from odoo.tools import SQL
 
-OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
-MANAGER_GROUP = "rental_risk.rental_risk_group_manager"
-#: Risk inputs only Risk Managers may change (the KYC flag needs a Risk Officer).
-RISK_MANAGER_FIELDS = (
-    "rental_credit_limit",
-    "rental_credit_limit_manual",
-    "rental_blacklisted",
-    "rental_grade_override",
-    "rental_grade_override_reason",
-    "rental_grade_override_until",
-    "rental_grade_override_user_id",
-)
-#: Blacklist details set only through the blacklist wizard (Risk Managers).
-BLACKLIST_FIELDS = (
-    "rental_blacklist_category",
-    "rental_blacklist_reason",
-    "rental_blacklist_attachment_ids",
-    "rental_blacklisted_by_id",
-    "rental_blacklisted_on",
-    "rental_blacklist_match_id",
-    "rental_blacklist_match_ignore_ids",
-)
+
+def _protected_fields(env):
+    """{field: what to do instead} of the customer's risk fields nobody writes directly."""
+    scoring = env._(
+        "Scores, grades, explanations and exposure snapshots are computed by the rescoring: "
+        "use Rescore Now on the customer's Risk tab."
+    )
+    override = env._("Use Override Grade on the customer's Risk tab (Risk Managers).")
+    limit = env._("Use Set Credit Limit on the customer's Risk tab (Risk Managers).")
+    blacklist = env._("Use Blacklist or Lift Blacklist on the customer (Risk Managers).")
+    match = env._(
+        "Possible blacklist matches are found by the identity matching; a Risk Officer "
+        "dismisses one with Not the Same Customer."
+    )
+    kyc = env._(
+        "Enter the identity document, then use Verify Identity on the customer (Risk Officers)."
+    )
+    history = env._(
+        "The score history and the risk decisions are kept as they were made; make a new "
+        "decision with its button."
+    )
+    identity = env._(
+        "They are computed from the customer's phone, e-mail, tax id, document and address."
+    )
+    return {
+        "rental_score": scoring,
+        "rental_grade_computed": scoring,
+        "rental_grade": scoring,
+        "rental_score_explanation": scoring,
+        "rental_scored_at": scoring,
+        "rental_exposure_at_scoring": scoring,
+        "rental_available_credit_at_scoring": scoring,
+        "rental_commercial_grade": scoring,
+        "rental_commercial_score": scoring,
+        "rental_risk_locked_at": scoring,
+        "rental_grade_override": override,
+        "rental_grade_override_reason": override,
+        "rental_grade_override_until": override,
+        "rental_grade_override_user_id": override,
+        "rental_credit_limit": limit,
+        "rental_credit_limit_manual": limit,
+        "rental_credit_limit_decision_id": limit,
+        "rental_blacklisted": blacklist,
+        "rental_blacklist_category": blacklist,
+        "rental_blacklist_reason": blacklist,
+        "rental_blacklist_attachment_ids": blacklist,
+        "rental_blacklisted_by_id": blacklist,
+        "rental_blacklisted_on": blacklist,
+        "rental_blacklist_decision_id": blacklist,
+        "rental_blacklist_match_id": match,
+        "rental_blacklist_match_reason": match,
+        "rental_blacklist_match_ignore_ids": match,
+        "rental_kyc_verified": kyc,
+        "rental_kyc_verified_by_id": kyc,
+        "rental_kyc_verified_on": kyc,
+        "rental_score_history_ids": history,
+        "rental_risk_decision_ids": history,
+        "rental_blacklist_history_ids": history,
+        "rental_phone_norm": identity,
+        "rental_mobile_norm": identity,
+        "rental_email_norm": identity,
+        "rental_vat_norm": identity,
+        "rental_id_number_norm": identity,
+        "rental_address_norm": identity,
+    }
 
 
 class ResPartner(models.Model):
@@ -40,52 +82,16 @@ class ResPartner(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["rental.risk.decision"]._check_protected_create(
+            self, vals_list, _protected_fields(self.env)
+        )
+        return super().create(vals_list)
+
     def write(self, vals):
-        self._rental_risk_check_write(vals)
+        self.env["rental.risk.decision"]._check_protected(self, vals, _protected_fields(self.env))
         return super().write(vals)
-
-    def _rental_risk_check_write(self, vals):
-        """Refuse risk inputs to users below the group that owns them (the ORM is reachable by
-        RPC, so hiding the fields in the view is not enough). Values sent unchanged, as a form
-        does after an onchange, are let through."""
-        if self.env.su:
-            return
-        changed = self._rental_risk_changed_fields(vals)
-        # Blacklist details are readonly in every view: any value sent for them is a change.
-        changed |= set(vals) & set(BLACKLIST_FIELDS)
-        manager_fields = {*RISK_MANAGER_FIELDS, *BLACKLIST_FIELDS}
-        if (
-            "rental_kyc_verified_by_id" in vals or "rental_kyc_verified_on" in vals
-        ) and not self.env.user.has_group(OFFICER_GROUP):
-            changed.add("rental_kyc_verified")
-        if changed & manager_fields and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only a Risk Manager can change a customer's credit limit, blacklist or "
-                    "grade override; ask one to do it."
-                )
-            )
-        if "rental_kyc_verified" in changed and not self.env.user.has_group(OFFICER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only a Risk Officer can mark a customer's identity as verified; ask one to "
-                    "check the documents."
-                )
-            )
-
-    def _rental_risk_changed_fields(self, vals):
-        """Names of the guarded risk fields ``vals`` would actually change on ``self``."""
-        changed = set()
-        for fname in (*RISK_MANAGER_FIELDS, "rental_kyc_verified"):
-            if fname not in vals:
-                continue
-            field = self._fields[fname]
-            for partner in self.sudo():
-                new = field.convert_to_record(field.convert_to_cache(vals[fname], partner), partner)
-                if new != partner[fname]:
-                    changed.add(fname)
-                    break
-        return changed
 
     # ------------------------------------------------------------------
     # Business methods: confirmation check

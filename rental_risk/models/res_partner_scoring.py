@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..engine.bounds import is_amount
 from ..engine.scoring import GRADES
 from .rental_score_history import GRADE_SELECTION
 
@@ -38,27 +39,37 @@ class ResPartner(models.Model):
         groups=USER_GROUP,
         help="Grade in force: the override while it lasts, otherwise the computed grade.",
     )
+    # The override in force is computed from the Risk Managers' decisions (rental.risk.decision).
     rental_grade_override = fields.Selection(
         GRADE_SELECTION,
         string="Overridden Grade",
-        readonly=True,
+        compute="_compute_rental_grade_override",
+        store=True,
         copy=False,
-        tracking=True,
         groups=USER_GROUP,
     )
     rental_grade_override_reason = fields.Char(
-        string="Override Reason", readonly=True, copy=False, tracking=True, groups=OFFICER_GROUP
+        string="Override Reason",
+        compute="_compute_rental_grade_override",
+        store=True,
+        copy=False,
+        groups=OFFICER_GROUP,
     )
     rental_grade_override_until = fields.Date(
         string="Override Until",
-        readonly=True,
+        compute="_compute_rental_grade_override",
+        store=True,
         copy=False,
-        tracking=True,
         groups=OFFICER_GROUP,
         help="Last day the override applies; the daily rescoring ends it afterwards.",
     )
     rental_grade_override_user_id = fields.Many2one(
-        "res.users", string="Overridden By", readonly=True, copy=False, groups=OFFICER_GROUP
+        "res.users",
+        string="Overridden By",
+        compute="_compute_rental_grade_override",
+        store=True,
+        copy=False,
+        groups=OFFICER_GROUP,
     )
     rental_score_explanation = fields.Text(
         string="Score Explanation", readonly=True, copy=False, groups=USER_GROUP
@@ -76,16 +87,25 @@ class ResPartner(models.Model):
         currency_field="rental_currency_id",
         compute="_compute_rental_credit_limit",
         store=True,
-        readonly=False,
         copy=False,
         groups=USER_GROUP,
-        help="Follows the grade table of the company unless set by hand.",
+        help="Follows the grade table of the company unless a Risk Manager set it by hand.",
     )
     rental_credit_limit_manual = fields.Boolean(
         string="Limit Set by Hand",
+        compute="_compute_rental_credit_limit_manual",
+        store=True,
         copy=False,
         groups=USER_GROUP,
-        help="Keep this limit when the grade changes instead of following the grade table.",
+        help="A Risk Manager set this limit by hand: it stays when the grade changes.",
+    )
+    rental_credit_limit_decision_id = fields.Many2one(
+        "rental.risk.decision",
+        string="Limit Decision",
+        compute="_compute_rental_credit_limit_manual",
+        store=True,
+        copy=False,
+        groups=USER_GROUP,
     )
     rental_exposure = fields.Monetary(
         string="Exposure",
@@ -127,6 +147,32 @@ class ResPartner(models.Model):
     # Computes
     # ------------------------------------------------------------------
 
+    @api.depends("rental_risk_decision_ids")
+    def _compute_rental_grade_override(self):
+        latest = self.env["rental.risk.decision"]._latest(
+            self._origin, "partner_id", ("grade_override", "grade_override_end")
+        )
+        for partner in self:
+            decision = latest.get(partner._origin.id)
+            if not decision or decision.kind != "grade_override":
+                decision = self.env["rental.risk.decision"]
+            partner.rental_grade_override = decision.grade
+            partner.rental_grade_override_reason = decision.reason
+            partner.rental_grade_override_until = decision.date_until
+            partner.rental_grade_override_user_id = decision.user_id
+
+    @api.depends("rental_risk_decision_ids")
+    def _compute_rental_credit_limit_manual(self):
+        latest = self.env["rental.risk.decision"]._latest(
+            self._origin, "partner_id", ("credit_limit", "credit_limit_reset")
+        )
+        for partner in self:
+            decision = latest.get(partner._origin.id)
+            if not decision or decision.kind != "credit_limit":
+                decision = self.env["rental.risk.decision"]
+            partner.rental_credit_limit_decision_id = decision
+            partner.rental_credit_limit_manual = bool(decision)
+
     @api.depends("rental_grade_computed", "rental_grade_override")
     def _compute_rental_grade(self):
         for partner in self:
@@ -138,15 +184,21 @@ class ResPartner(models.Model):
         for partner in self:
             partner.rental_currency_id = partner._rental_risk_company().currency_id
 
-    @api.depends("rental_grade", "rental_credit_limit_manual", "company_id")
+    @api.depends("rental_grade", "rental_credit_limit_decision_id", "company_id")
     def _compute_rental_credit_limit(self):
         companies = self.env["res.company"].browse(
             {partner._rental_risk_company().id for partner in self}
         )
         limits = self.env["rental.grade.limit"]._get_limits(companies)
         for partner in self:
-            if partner.rental_credit_limit_manual:
-                partner.rental_credit_limit = partner.rental_credit_limit
+            decision = partner.rental_credit_limit_decision_id
+            if decision:
+                partner.rental_credit_limit = decision.currency_id._convert(
+                    decision.amount,
+                    partner._rental_risk_company().currency_id,
+                    partner._rental_risk_company(),
+                    fields.Date.context_today(self),
+                )
             elif partner.rental_grade:
                 company = partner._rental_risk_company()
                 partner.rental_credit_limit = limits[company.id][partner.rental_grade]
@@ -170,13 +222,32 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     def action_rental_risk_rescore(self):
-        """Rescore the customer now (button on the Risk tab)."""
+        """Rescore the customer now (button on the Risk tab), and say so in the audit trail."""
+        for partner in self.commercial_partner_id:
+            self.env["rental.risk.event"]._log(
+                "rescore",
+                partner=partner,
+                details=self.env._("Rescored by hand by %(user)s.", user=self.env.user.name),
+            )
         self._rental_risk_rescore()
         return True
 
+    def action_rental_risk_set_limit(self):
+        """Open the credit limit wizard (Risk Managers only, checked again when applying)."""
+        self._rental_ensure_one()
+        self._rental_risk_check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Set Credit Limit"),
+            "res_model": "res.partner.credit.limit",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
     def action_rental_risk_override(self):
         """Open the override wizard (Risk Managers only, checked again by the wizard)."""
-        self.ensure_one()
+        self._rental_ensure_one()
         self._rental_risk_check_manager()
         return {
             "type": "ir.actions.act_window",
@@ -196,7 +267,7 @@ class ResPartner(models.Model):
         return True
 
     def action_rental_risk_history(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "rental_risk.rental_score_history_action"
         )
@@ -212,36 +283,57 @@ class ResPartner(models.Model):
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._(
-                    "Only a Risk Manager can override a customer's risk grade; ask one to do it."
+                    "Only a Risk Manager can override a customer's risk grade or credit limit; "
+                    "ask one to do it."
+                )
+            )
+
+    def _rental_risk_check_not_own_customer(self):
+        """Separation of duties: the customer's own salesperson does not decide on its risk."""
+        own = self.commercial_partner_id.sudo().filtered(lambda p: p.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "You are the salesperson of %(customers)s: another Risk Manager must decide "
+                    "on its grade or credit limit.",
+                    customers=", ".join(own.mapped("display_name")),
                 )
             )
 
     def _rental_risk_set_override(self, grade, reason, until):
         """Force ``grade`` until ``until`` (inclusive) on the commercial partners, with a note."""
         self._rental_risk_check_manager()
+        self._rental_risk_check_not_own_customer()
         if grade not in GRADES:
             raise UserError(self.env._("Choose a grade from A to E for the override."))
-        if not reason or not until:
+        if not (reason or "").strip() or not until:
             raise UserError(
                 self.env._(
                     "Give a reason and an end date: an override must say why and when it ends."
                 )
             )
+        until = fields.Date.to_date(until)
         if until < fields.Date.context_today(self):
             raise UserError(
                 self.env._("The override end date is in the past; choose a later date.")
             )
-        partners = self.commercial_partner_id
+        partners = self.commercial_partner_id.sudo()
         old_grades = {partner.id: partner.rental_grade for partner in partners}
-        partners.write(
-            {
-                "rental_grade_override": grade,
-                "rental_grade_override_reason": reason,
-                "rental_grade_override_until": until,
-                "rental_grade_override_user_id": self.env.user.id,
-            }
-        )
         for partner in partners:
+            self.env["rental.risk.decision"]._record(
+                "grade_override",
+                reason,
+                partner=partner,
+                grade=grade,
+                date_until=until,
+                details=self.env._(
+                    "Grade %(old)s overridden to %(new)s until %(until)s: %(reason)s",
+                    old=old_grades[partner.id] or "-",
+                    new=grade,
+                    until=fields.Date.to_string(until),
+                    reason=reason,
+                ),
+            )
             partner.message_post(
                 body=self.env._(
                     "Risk grade overridden from %(old)s to %(new)s until %(until)s by %(user)s: "
@@ -255,19 +347,12 @@ class ResPartner(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
 
-    def _rental_risk_end_override(self, message):
-        partners = self.commercial_partner_id.filtered("rental_grade_override")
-        if not partners:
-            return
-        partners.sudo().write(
-            {
-                "rental_grade_override": False,
-                "rental_grade_override_reason": False,
-                "rental_grade_override_until": False,
-                "rental_grade_override_user_id": False,
-            }
-        )
+    def _rental_risk_end_override(self, message, automatic=False):
+        partners = self.commercial_partner_id.sudo().filtered("rental_grade_override")
         for partner in partners:
+            self.env["rental.risk.decision"]._record(
+                "grade_override_end", message, partner=partner, automatic=automatic
+            )
             partner.message_post(body=message, subtype_xmlid="mail.mt_note")
 
     @api.model
@@ -278,9 +363,55 @@ class ResPartner(models.Model):
             [("rental_grade_override", "!=", False), ("rental_grade_override_until", "<", today)]
         )
         expired._rental_risk_end_override(
-            self.env._("Grade override expired; the computed grade applies again.")
+            self.env._("Grade override expired; the computed grade applies again."),
+            automatic=True,
         )
         return expired
+
+    def _rental_risk_set_credit_limit(self, amount, reason):
+        """Set the credit limit of the commercial partners by hand (``amount`` in company
+        currency), or let it follow the grade table again (``amount`` None)."""
+        self._rental_risk_check_manager()
+        self._rental_risk_check_not_own_customer()
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._("Say why the credit limit changes: the reason is kept in the history.")
+            )
+        if amount is not None and not is_amount(amount):
+            raise UserError(
+                self.env._(
+                    "Enter a credit limit between 0 and 1,000,000,000,000; %(amount)s is not one.",
+                    amount=amount,
+                )
+            )
+        for partner in self.commercial_partner_id.sudo():
+            company = partner._rental_risk_company()
+            if amount is None:
+                if not partner.rental_credit_limit_manual:
+                    continue
+                kind = "credit_limit_reset"
+                details = self.env._(
+                    "Credit limit follows the grade again: %(reason)s", reason=reason
+                )
+            else:
+                kind = "credit_limit"
+                details = self.env._(
+                    "Credit limit set by hand from %(old)s to %(new)s: %(reason)s",
+                    old=company.currency_id.format(partner.rental_credit_limit),
+                    new=company.currency_id.format(amount),
+                    reason=reason,
+                )
+            self.env["rental.risk.decision"]._record(
+                kind,
+                reason,
+                partner=partner,
+                company=company,
+                amount=amount or 0.0,
+                currency_id=company.currency_id.id,
+                details=details,
+            )
+            partner.message_post(body=details, subtype_xmlid="mail.mt_note")
+        self._rental_risk_rescore()
 
     # ------------------------------------------------------------------
     # Business methods: rescoring

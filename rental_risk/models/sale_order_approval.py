@@ -5,6 +5,15 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
+USER_GROUP = "rental_risk.rental_risk_group_user"
+#: Decisions that make the approval state of an order, and the state each one leads to.
+APPROVAL_KINDS = ("approval_request", "approve", "reject", "approval_void")
+APPROVAL_STATE_OF_KIND = {
+    "approval_request": "waiting",
+    "approve": "approved",
+    "reject": "rejected",
+    "approval_void": "none",
+}
 #: Order fields whose change voids a risk approval (lines are covered by the fingerprint).
 APPROVAL_FIELDS = {
     "order_line",
@@ -20,6 +29,11 @@ APPROVAL_FIELDS = {
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # The approval state and its details are computed from the decisions on the order
+    # (rental.risk.decision): the request of the risk rules, then the approver's decision.
+    rental_risk_decision_ids = fields.One2many(
+        "rental.risk.decision", "order_id", string="Risk Decisions", groups=USER_GROUP
+    )
     rental_risk_approval_state = fields.Selection(
         [
             ("none", "Not Needed"),
@@ -28,36 +42,53 @@ class SaleOrder(models.Model):
             ("rejected", "Risk Rejected"),
         ],
         string="Risk Approval",
-        default="none",
-        required=True,
-        readonly=True,
+        compute="_compute_rental_risk_approval",
+        store=True,
         copy=False,
         tracking=True,
         index=True,
     )
-    rental_risk_approval_fingerprint = fields.Char(readonly=True, copy=False)
-    rental_risk_approval_group_ids = fields.Many2many(
-        "res.groups",
-        "sale_order_rental_risk_approval_group_rel",
-        "order_id",
-        "group_id",
-        string="Approvers",
-        readonly=True,
-        copy=False,
-    )
-    rental_risk_approval_reasons = fields.Text(string="Held Because", readonly=True, copy=False)
-    rental_risk_requested_by_id = fields.Many2one(
-        "res.users", string="Approval Requested By", readonly=True, copy=False
-    )
-    rental_risk_approved_by_id = fields.Many2one(
-        "res.users", string="Risk Decision By", readonly=True, copy=False
-    )
-    rental_risk_approved_on = fields.Datetime(string="Risk Decision On", readonly=True, copy=False)
-    rental_risk_approval_comment = fields.Text(
-        string="Risk Decision Comment", readonly=True, copy=False
+    rental_risk_approval_fingerprint = fields.Char(
+        compute="_compute_rental_risk_approval", store=True, copy=False
     )
     rental_risk_approved_amount = fields.Monetary(
-        string="Approved Amount", readonly=True, copy=False, currency_field="currency_id"
+        string="Approved Amount",
+        compute="_compute_rental_risk_approval",
+        store=True,
+        copy=False,
+        currency_field="currency_id",
+    )
+    rental_risk_request_id = fields.Many2one(
+        "rental.risk.decision",
+        string="Approval Request",
+        compute="_compute_rental_risk_approval",
+        store=True,
+        copy=False,
+    )
+    rental_risk_review_id = fields.Many2one(
+        "rental.risk.decision",
+        string="Risk Decision",
+        compute="_compute_rental_risk_approval",
+        store=True,
+        copy=False,
+    )
+    rental_risk_approval_group_ids = fields.Many2many(
+        "res.groups", string="Approvers", related="rental_risk_request_id.group_ids"
+    )
+    rental_risk_approval_reasons = fields.Text(
+        string="Held Because", related="rental_risk_request_id.reason"
+    )
+    rental_risk_requested_by_id = fields.Many2one(
+        "res.users", string="Approval Requested By", related="rental_risk_request_id.user_id"
+    )
+    rental_risk_approved_by_id = fields.Many2one(
+        "res.users", string="Risk Decision By", related="rental_risk_review_id.user_id"
+    )
+    rental_risk_approved_on = fields.Datetime(
+        string="Risk Decision On", related="rental_risk_review_id.date"
+    )
+    rental_risk_approval_comment = fields.Text(
+        string="Risk Decision Comment", related="rental_risk_review_id.reason"
     )
     rental_risk_can_review = fields.Boolean(compute="_compute_rental_risk_can_review")
 
@@ -65,8 +96,25 @@ class SaleOrder(models.Model):
     # Computes
     # ------------------------------------------------------------------
 
+    @api.depends("rental_risk_decision_ids")
+    def _compute_rental_risk_approval(self):
+        Decision = self.env["rental.risk.decision"]
+        latest = Decision._latest(self._origin, "order_id", APPROVAL_KINDS)
+        requests = Decision._latest(self._origin, "order_id", ("approval_request",))
+        for order in self:
+            decision = latest.get(order._origin.id, Decision)
+            request = requests.get(order._origin.id, Decision)
+            review = decision if decision.kind in ("approve", "reject") else Decision
+            order.rental_risk_approval_state = APPROVAL_STATE_OF_KIND.get(decision.kind, "none")
+            order.rental_risk_approval_fingerprint = (
+                decision.fingerprint if decision.kind != "approval_void" else False
+            )
+            order.rental_risk_approved_amount = review.amount if review.kind == "approve" else 0.0
+            order.rental_risk_request_id = request if decision else Decision
+            order.rental_risk_review_id = review
+
     @api.depends_context("uid")
-    @api.depends("rental_risk_approval_state", "rental_risk_approval_group_ids", "user_id")
+    @api.depends("rental_risk_approval_state", "rental_risk_request_id", "user_id")
     def _compute_rental_risk_can_review(self):
         for order in self:
             order.rental_risk_can_review = (
@@ -78,11 +126,50 @@ class SaleOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["rental.risk.decision"]._check_protected_create(
+            self, vals_list, self._rental_risk_protected_fields()
+        )
+        return super().create(vals_list)
+
     def write(self, vals):
+        self.env["rental.risk.decision"]._check_protected(
+            self, vals, self._rental_risk_protected_fields()
+        )
         res = super().write(vals)
-        if APPROVAL_FIELDS & set(vals) and not self.env.context.get("rental_risk_no_void"):
+        if APPROVAL_FIELDS & set(vals) and not self.env["rental.risk.decision"]._guard_open():
             self._rental_risk_void_changed_approvals()
         return res
+
+    def _rental_risk_protected_fields(self):
+        """{field: what to do instead} of the order fields nobody writes directly."""
+        approval = self.env._(
+            "Confirm the order to have the risk rules ask for an approval; approvers decide "
+            "with Approve or Reject."
+        )
+        rules = self.env._(
+            "The risk rules set them when the order is checked (Check Risk, Send, Confirm)."
+        )
+        rental = self.env._("It follows the order lines: an order renting gear is a rental order.")
+        return {
+            "rental_risk_decision_ids": approval,
+            "rental_risk_approval_state": approval,
+            "rental_risk_approval_fingerprint": approval,
+            "rental_risk_approved_amount": approval,
+            "rental_risk_request_id": approval,
+            "rental_risk_review_id": approval,
+            "rental_risk_approval_group_ids": approval,
+            "rental_risk_approval_reasons": approval,
+            "rental_risk_requested_by_id": approval,
+            "rental_risk_approved_by_id": approval,
+            "rental_risk_approved_on": approval,
+            "rental_risk_approval_comment": approval,
+            "rental_risk_deposit_percent": rules,
+            "rental_risk_insurance_required": rules,
+            "rental_risk_prepayment_required": rules,
+            "is_rental_order": rental,
+        }
 
     # ------------------------------------------------------------------
     # Actions
@@ -90,7 +177,7 @@ class SaleOrder(models.Model):
 
     def action_rental_risk_review(self):
         """Open the approve/reject wizard (approvers only, checked again on decision)."""
-        self.ensure_one()
+        self._rental_ensure_one()
         refusal = self._rental_risk_review_refusal()
         if refusal:
             raise AccessError(refusal)
@@ -173,23 +260,24 @@ class SaleOrder(models.Model):
             raise UserError("\n".join(shortages))
         groups = self.env["res.groups"].browse(outcome.approval_group_ids)
         reasons = "\n".join(self._rental_risk_hit_message(hit) for hit in outcome.approvals)
-        self.sudo().with_context(rental_risk_no_void=True).write(
-            {
-                "rental_risk_approval_state": "waiting",
-                "rental_risk_approval_fingerprint": self._rental_risk_fingerprint(),
-                "rental_risk_approval_group_ids": [fields.Command.set(groups.ids)],
-                "rental_risk_approval_reasons": reasons,
-                "rental_risk_requested_by_id": self.env.user.id,
-                "rental_risk_approved_by_id": False,
-                "rental_risk_approved_on": False,
-                "rental_risk_approval_comment": False,
-            }
+        self._rental_risk_request_approval(groups, reasons)
+
+    def _rental_risk_request_approval(self, groups, reasons):
+        """Record the request of the risk rules: the order waits for ``groups`` to decide on it
+        as it is now (its fingerprint), and they get an activity."""
+        self.ensure_one()
+        self.env["rental.risk.decision"]._record(
+            "approval_request",
+            reasons,
+            partner=self.partner_id,
+            order=self,
+            groups=groups,
+            fingerprint=self._rental_risk_fingerprint(),
+            amount=self.amount_total,
+            currency_id=self.currency_id.id,
         )
         self._rental_risk_schedule_approvers(reasons)
-        self.env["rental.risk.event"]._log(
-            "approval_request", partner=self.partner_id, order=self, details=reasons
-        )
-        self.message_post(
+        self.sudo().message_post(
             body=self.env._("Waiting for risk approval:\n%(reasons)s", reasons=reasons),
             subtype_xmlid="mail.mt_note",
         )
@@ -247,9 +335,10 @@ class SaleOrder(models.Model):
             raise AccessError(refusal)
         if not (comment or "").strip():
             raise UserError(self.env._("Write a comment: the decision must say why."))
-        order = self.sudo().with_context(rental_risk_no_void=True)
+        order = self.sudo()
         # The approval covers the order as it was held; one edited since then is re-checked.
-        if order.rental_risk_approval_fingerprint != order._rental_risk_fingerprint():
+        fingerprint = order._rental_risk_fingerprint()
+        if order.rental_risk_approval_fingerprint != fingerprint:
             raise UserError(
                 self.env._(
                     "%(order)s changed after it was sent for approval; confirm it again to ask "
@@ -257,22 +346,16 @@ class SaleOrder(models.Model):
                     order=self.name,
                 )
             )
-        order.write(
-            {
-                "rental_risk_approval_state": "approved" if approve else "rejected",
-                "rental_risk_approved_by_id": self.env.user.id,
-                "rental_risk_approved_on": fields.Datetime.now(),
-                "rental_risk_approval_comment": comment,
-                "rental_risk_approved_amount": order.amount_total,
-            }
+        self.env["rental.risk.decision"]._record(
+            "approve" if approve else "reject",
+            comment,
+            partner=order.partner_id,
+            order=order,
+            fingerprint=fingerprint,
+            amount=order.amount_total,
+            currency_id=order.currency_id.id,
         )
         order.activity_unlink(["rental_risk.mail_activity_type_risk_approval"])
-        self.env["rental.risk.event"]._log(
-            "approval" if approve else "rejection",
-            partner=self.partner_id,
-            order=self,
-            details=comment,
-        )
         if approve:
             body = self.env._(
                 "Risk approved by %(user)s: %(comment)s", user=self.env.user.name, comment=comment
@@ -281,7 +364,7 @@ class SaleOrder(models.Model):
             body = self.env._(
                 "Risk rejected by %(user)s: %(comment)s", user=self.env.user.name, comment=comment
             )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+        order.message_post(body=body, subtype_xmlid="mail.mt_note")
         if approve and self.state in ("draft", "sent"):
             # Approvers may not see every order under the sales record rules: confirm as the
             # system, the rules are checked again all the same.
@@ -301,22 +384,18 @@ class SaleOrder(models.Model):
             if order.state in ("draft", "sent"):
                 if order.rental_risk_approval_fingerprint == order._rental_risk_fingerprint():
                     continue
-                previous = order.rental_risk_approval_state
-                order.with_context(rental_risk_no_void=True).write(
-                    {
-                        "rental_risk_approval_state": "none",
-                        "rental_risk_approval_fingerprint": False,
-                    }
-                )
+                previous = dict(
+                    order._fields["rental_risk_approval_state"]._description_selection(self.env)
+                )[order.rental_risk_approval_state]
                 order.activity_unlink(["rental_risk.mail_activity_type_risk_approval"])
-                self.env["rental.risk.event"]._log(
+                self.env["rental.risk.decision"]._record(
                     "approval_void",
-                    partner=order.partner_id,
-                    order=order,
-                    details=self.env._(
+                    self.env._(
                         "The order changed; its risk decision (%(state)s) no longer applies.",
                         state=previous,
                     ),
+                    partner=order.partner_id,
+                    order=order,
                 )
             elif (
                 order.state == "sale"
@@ -331,22 +410,10 @@ class SaleOrder(models.Model):
     def _rental_risk_void_confirmed(self):
         """The confirmed order's amount rose above the approved one: ask again, lock pickups."""
         self.ensure_one()
-        order = self.sudo().with_context(rental_risk_no_void=True)
+        order = self.sudo()
         reasons = self.env._(
             "The amount rose from %(old)s to %(new)s after the risk approval.",
             old=format_amount(self.env, order.rental_risk_approved_amount, order.currency_id),
             new=format_amount(self.env, order.amount_total, order.currency_id),
         )
-        order.write(
-            {
-                "rental_risk_approval_state": "waiting",
-                "rental_risk_approval_fingerprint": order._rental_risk_fingerprint(),
-                "rental_risk_approval_reasons": reasons,
-                "rental_risk_requested_by_id": self.env.user.id,
-            }
-        )
-        order._rental_risk_schedule_approvers(reasons)
-        self.env["rental.risk.event"]._log(
-            "approval_void", partner=order.partner_id, order=order, details=reasons
-        )
-        order.message_post(body=reasons, subtype_xmlid="mail.mt_note")
+        order._rental_risk_request_approval(order.rental_risk_approval_group_ids, reasons)

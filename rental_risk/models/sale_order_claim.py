@@ -29,7 +29,7 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     def action_rental_view_claims(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "rental_risk.rental_damage_claim_action"
         )

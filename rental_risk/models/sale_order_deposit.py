@@ -82,7 +82,7 @@ class SaleOrder(models.Model):
 
     def action_rental_invoice_deposit(self):
         """Invoice the deposit line alone, so the customer can pay it before the pickup."""
-        self.ensure_one()
+        self._rental_ensure_one()
         lines = self.order_line.filtered(
             lambda line: line.is_rental_deposit and line.qty_to_invoice
         )
@@ -95,7 +95,7 @@ class SaleOrder(models.Model):
 
     def action_rental_settle_deposit(self):
         """Open the settlement wizard (retention and its reason)."""
-        self.ensure_one()
+        self._rental_ensure_one()
         self._rental_check_settleable()
         return {
             "type": "ir.actions.act_window",
@@ -177,17 +177,19 @@ class SaleOrder(models.Model):
             if line:
                 line.write({"price_unit": amount, "product_uom_qty": 1})
                 continue
-            self.env["sale.order.line"].create(
-                {
-                    "order_id": order.id,
-                    "product_id": product.id,
-                    "product_uom_qty": 1,
-                    "price_unit": amount,
-                    "tax_id": [Command.clear()],
-                    "is_rental_deposit": True,
-                    "sequence": max(order.order_line.mapped("sequence") or [0]) + 1,
-                }
-            )
+            # The deposit line is the deposit feature's own: marked as such under the guard.
+            with self.env["rental.risk.decision"]._open_guard():
+                self.env["sale.order.line"].create(
+                    {
+                        "order_id": order.id,
+                        "product_id": product.id,
+                        "product_uom_qty": 1,
+                        "price_unit": amount,
+                        "tax_id": [Command.clear()],
+                        "is_rental_deposit": True,
+                        "sequence": max(order.order_line.mapped("sequence") or [0]) + 1,
+                    }
+                )
 
     def _get_invoiceable_lines(self, final=False):
         lines = super()._get_invoiceable_lines(final=final)

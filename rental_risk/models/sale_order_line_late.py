@@ -60,7 +60,7 @@ class SaleOrderLine(models.Model):
         lines_needing_activity = self.browse()
         for line in late_lines:
             hours = round(late_hours(line.rental_end, now), 1)
-            line.write({"rental_is_late": True, "rental_late_hours": hours})
+            line._rental_write_late({"rental_is_late": True, "rental_late_hours": hours})
             summary, note = line._rental_late_activity_texts(hours)
             if line.rental_late_activity_id:
                 line.rental_late_activity_id.write({"summary": summary, "note": note})
@@ -110,7 +110,7 @@ class SaleOrderLine(models.Model):
         if not self:
             return
         activities = self.rental_late_activity_id
-        self.write({"rental_is_late": False, "rental_late_activity_id": False})
+        self._rental_write_late({"rental_is_late": False, "rental_late_activity_id": False})
         if activities:
             activities.action_feedback(feedback=self.env._("Gear returned."))
 
@@ -136,3 +136,9 @@ class SaleOrderLine(models.Model):
             "price_unit": amount,
             "sequence": (self.sequence or 0) + 1,
         }
+
+    def _rental_write_late(self, vals):
+        """Flag or unflag late lines: the lateness feeds the score, the scheduled action alone
+        writes it."""
+        with self.env["rental.risk.decision"]._open_guard():
+            return self.write(vals)

@@ -4,6 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_round, format_datetime
 
+from ..engine.bounds import MAX_AMOUNT, MAX_QUANTITY, in_range, is_amount
 from ..engine.rental_pricing import rental_days, rental_price
 
 # Line fields that define what is booked: they cannot change while bookings are active.
@@ -209,12 +210,40 @@ class SaleOrderLine(models.Model):
                     )
                 )
 
+    @api.constrains("product_uom_qty", "price_unit", "discount", "is_rental")
+    def _check_rental_amounts(self):
+        """Rental lines rent a positive quantity at a sane, non-negative price: a negative or
+        absurd figure would poison the customer's exposure and the deposit."""
+        for line in self.filtered("is_rental"):
+            if not in_range(line.product_uom_qty, 0.0, MAX_QUANTITY):
+                raise ValidationError(
+                    self.env._(
+                        "The quantity of the rental line %(product)s must be between 0 and "
+                        "%(max)s.",
+                        product=line.product_id.display_name,
+                        max=f"{MAX_QUANTITY:,.0f}",
+                    )
+                )
+            if not is_amount(line.price_unit) or not in_range(line.discount, 0.0, 100.0):
+                raise ValidationError(
+                    self.env._(
+                        "The price of the rental line %(product)s must be between 0 and %(max)s "
+                        "and its discount between 0 and 100 %%.",
+                        product=line.product_id.display_name,
+                        max=f"{MAX_AMOUNT:,.0f}",
+                    )
+                )
+
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._rental_check_value_types(vals_list)
+        self.env["rental.risk.decision"]._check_protected_create(
+            self, vals_list, self._rental_protected_fields()
+        )
         lines = super().create(vals_list)
         # A rental line added to a confirmed order is booked and picked up like the others.
         added = lines.filtered(lambda line: line.is_rental and line.state == "sale")
@@ -224,7 +253,10 @@ class SaleOrderLine(models.Model):
         return lines
 
     def write(self, vals):
-        if not self.env.context.get("rental_booking_sync") and any(
+        self._rental_check_value_types([vals])
+        Decision = self.env["rental.risk.decision"]
+        Decision._check_protected(self, vals, self._rental_protected_fields())
+        if not Decision._guard_open() and any(
             fname in vals for fname in (*RENTAL_BOOKED_FIELDS, "rental_lot_ids")
         ):
             booked = self.filtered(
@@ -248,6 +280,19 @@ class SaleOrderLine(models.Model):
                         )
                     )
         return super().write(vals)
+
+    def _rental_protected_fields(self):
+        """{field: what to do instead} of the line fields nobody writes directly."""
+        deposit = self.env._("Deposit lines are added by Update Deposit and by the confirmation.")
+        late = self.env._("Late returns are flagged by the late returns scheduled action.")
+        moved = self.env._("Picked up and returned quantities follow the validated transfers.")
+        return {
+            "is_rental_deposit": deposit,
+            "rental_is_late": late,
+            "rental_late_hours": late,
+            "rental_qty_picked_up": moved,
+            "rental_qty_returned": moved,
+        }
 
     def _rental_value_changed(self, fname, value):
         field = self._fields[fname]
@@ -364,7 +409,9 @@ class SaleOrderLine(models.Model):
                 )
             lots = line.rental_lot_ids or available[: line._rental_get_qty()]
             if not line.rental_lot_ids:
-                line.with_context(rental_booking_sync=True).rental_lot_ids = [Command.set(lots.ids)]
+                # The booking itself writes the serials it assigned on the booked line.
+                with self.env["rental.risk.decision"]._open_guard():
+                    line.rental_lot_ids = [Command.set(lots.ids)]
             bookings |= Booking._create_bookings(line, lots)
         return bookings
 

@@ -9,9 +9,8 @@ class SaleOrder(models.Model):
         string="Rental Order",
         compute="_compute_is_rental_order",
         store=True,
-        readonly=False,
         index=True,
-        help="The order rents serialized gear out for a period.",
+        help="The order rents serialized gear out for a period (it has a rental line).",
     )
     rental_availability_warning = fields.Text(compute="_compute_rental_availability_warning")
     rental_pickup_count = fields.Integer(string="Pickups", compute="_compute_rental_picking_counts")
@@ -25,11 +24,10 @@ class SaleOrder(models.Model):
 
     @api.depends("order_line.is_rental")
     def _compute_is_rental_order(self):
-        # Keep a flag set from the Rental menu (context default) on an order with no line yet.
+        # Derived from the lines alone: nobody can clear it to take an order out of the risk
+        # rules that check rental orders.
         for order in self:
-            order.is_rental_order = order.is_rental_order or any(
-                order.order_line.mapped("is_rental")
-            )
+            order.is_rental_order = any(order.order_line.mapped("is_rental"))
 
     @api.depends("order_line.rental_availability_warning")
     def _compute_rental_availability_warning(self):
@@ -56,7 +54,7 @@ class SaleOrder(models.Model):
 
     def action_rental_check_availability(self):
         """Tell whether enough serials are free for every rental line, without booking any."""
-        self.ensure_one()
+        self._rental_ensure_one()
         lines = self.order_line.filtered("is_rental")
         lines._rental_check_period_set()
         problems = [
@@ -82,12 +80,12 @@ class SaleOrder(models.Model):
 
     def action_rental_view_pickups(self):
         """Open the rental pickups of the order."""
-        self.ensure_one()
+        self._rental_ensure_one()
         return self._get_action_view_picking(self._rental_get_pickings("pickup"))
 
     def action_rental_view_returns(self):
         """Open the rental returns of the order."""
-        self.ensure_one()
+        self._rental_ensure_one()
         return self._get_action_view_picking(self._rental_get_pickings("return"))
 
     def action_rental_scan_checkout(self):

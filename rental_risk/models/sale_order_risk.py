@@ -94,7 +94,24 @@ class SaleOrder(models.Model):
         string="Insurance Required",
         readonly=True,
         copy=False,
-        help="A risk rule asks for insurance of the gear of this order.",
+        help="A risk rule asks for insurance of the gear of this order: the pickup waits for "
+        "a proof of insurance or an insurance product on the order.",
+    )
+    rental_risk_prepayment_required = fields.Boolean(
+        string="Prepayment Required",
+        readonly=True,
+        copy=False,
+        help="A risk rule asks the order to be paid in advance: the pickup waits for the "
+        "payment.",
+    )
+    rental_insurance_proof_ids = fields.Many2many(
+        "ir.attachment",
+        "sale_order_rental_insurance_proof_rel",
+        "order_id",
+        "attachment_id",
+        string="Proof of Insurance",
+        copy=False,
+        help="The customer's insurance certificate covering the rented gear.",
     )
 
     # ------------------------------------------------------------------
@@ -405,13 +422,21 @@ class SaleOrder(models.Model):
             outcome = outcomes.get(order.id)
             if outcome is None:
                 continue
-            vals = {
-                "rental_risk_deposit_percent": outcome.deposit_percent,
-                "rental_risk_insurance_required": outcome.insurance_required,
-            }
-            if any(order[fname] != value for fname, value in vals.items()):
-                order.sudo().with_context(rental_risk_no_void=True).write(vals)
+            order._rental_risk_store_requirements(outcome)
         return outcomes
+
+    def _rental_risk_store_requirements(self, outcome):
+        """Store what the rules that hit ask of the order (deposit percentage, insurance): the
+        rules alone write these fields."""
+        self.ensure_one()
+        vals = {
+            "rental_risk_deposit_percent": outcome.deposit_percent,
+            "rental_risk_insurance_required": outcome.insurance_required,
+            "rental_risk_prepayment_required": outcome.prepayment_required,
+        }
+        if any(self[fname] != value for fname, value in vals.items()):
+            with self.env["rental.risk.decision"]._open_guard():
+                self.sudo().write(vals)
 
     # ------------------------------------------------------------------
     # Business methods: confirmation check
@@ -454,11 +479,7 @@ class SaleOrder(models.Model):
         to_confirm = self.env["sale.order"]
         for order in orders:
             outcome = outcomes[order.id]
-            vals = {
-                "rental_risk_deposit_percent": outcome.deposit_percent,
-                "rental_risk_insurance_required": outcome.insurance_required,
-            }
-            order.sudo().with_context(rental_risk_no_void=True).write(vals)
+            order._rental_risk_store_requirements(outcome)
             if outcome.approvals and not order._rental_risk_approval_valid():
                 order._rental_risk_hold(outcome)
                 continue
@@ -503,3 +524,90 @@ class SaleOrder(models.Model):
                 )
             )
         checked.update(unchecked.ids)
+
+    def _rental_risk_check_change(self):
+        """Run the rules again on confirmed orders whose rental lines changed: a block refuses
+        the change (nothing is written), an approval the change needs puts the order back to
+        "waiting for risk approval", which locks its pickups until an approver decides."""
+        orders = self.filtered(lambda o: o.state == "sale")
+        if not orders:
+            return
+        orders.partner_id.commercial_partner_id.sudo()._rental_risk_lock_rows()
+        outcomes = orders._rental_risk_evaluate()
+        for order in orders:
+            outcome = outcomes[order.id]
+            if outcome.blocks:
+                reasons = [order._rental_risk_hit_message(hit) for hit in outcome.blocks]
+                self.env["rental.risk.event"]._log_autonomous(
+                    "block", partner=order.partner_id, order=order, details="\n".join(reasons)
+                )
+                raise UserError(
+                    self.env._(
+                        "The risk rules refuse this change of the confirmed order %(order)s:\n"
+                        "%(reasons)s",
+                        order=order.name,
+                        reasons="\n".join(f"- {reason}" for reason in reasons),
+                    )
+                )
+            order._rental_risk_store_requirements(outcome)
+            if not outcome.approvals or order.rental_risk_approval_state == "waiting":
+                continue
+            covered = order.rental_risk_approval_state == "approved" and (
+                order.currency_id.compare_amounts(
+                    order.amount_total, order.rental_risk_approved_amount
+                )
+                <= 0
+            )
+            if not covered:
+                order._rental_risk_request_approval(
+                    self.env["res.groups"].browse(outcome.approval_group_ids),
+                    "\n".join(order._rental_risk_hit_message(hit) for hit in outcome.approvals),
+                )
+
+    # ------------------------------------------------------------------
+    # Business methods: what the pickup waits for
+    # ------------------------------------------------------------------
+
+    def _rental_risk_pickup_requirements(self):
+        """Plain-language reasons the gear of this confirmed order may not leave yet: a risk
+        approval pending, insurance or a payment in advance the rules asked and not met."""
+        self.ensure_one()
+        order = self.sudo()
+        reasons = []
+        if order.rental_risk_approval_state == "approved" and (
+            order.currency_id.compare_amounts(order.amount_total, order.rental_risk_approved_amount)
+            > 0
+        ):
+            order._rental_risk_void_confirmed()
+        if order.rental_risk_approval_state == "waiting":
+            reasons.append(
+                self.env._(
+                    "%(order)s waits for a risk approval: %(reasons)s",
+                    order=order.name,
+                    reasons=order.rental_risk_approval_reasons or "",
+                )
+            )
+        insured = order.rental_insurance_proof_ids or any(
+            order.order_line.product_id.mapped("rental_insurance_ok")
+        )
+        if order.rental_risk_insurance_required and not insured:
+            reasons.append(
+                self.env._(
+                    "The risk rules require insurance for %(order)s: attach the customer's proof "
+                    "of insurance to the order, or add an insurance product.",
+                    order=order.name,
+                )
+            )
+        if order.rental_risk_prepayment_required:
+            paid = order._rental_risk_prepaid_amounts().get(order.id, 0.0)
+            if order.currency_id.compare_amounts(paid, order.amount_total) < 0:
+                reasons.append(
+                    self.env._(
+                        "The risk rules require %(order)s to be paid in advance: %(paid)s paid of "
+                        "%(total)s. Register the customer's payment first.",
+                        order=order.name,
+                        paid=format_amount(self.env, paid, order.currency_id),
+                        total=format_amount(self.env, order.amount_total, order.currency_id),
+                    )
+                )
+        return reasons

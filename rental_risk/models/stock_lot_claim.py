@@ -44,7 +44,7 @@ class StockLot(models.Model):
 
     def action_rental_inspect(self):
         """Open the return inspection of this serial."""
-        self.ensure_one()
+        self._rental_ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Inspect %(serial)s", serial=self.name),
@@ -55,7 +55,7 @@ class StockLot(models.Model):
         }
 
     def action_rental_open_claims(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "rental_risk.rental_damage_claim_action"
         )
@@ -64,7 +64,7 @@ class StockLot(models.Model):
         return action
 
     def action_rental_open_inspections(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "rental_risk.rental_inspection_action"
         )
@@ -95,7 +95,7 @@ class StockLot(models.Model):
                 )
                 returns.action_assign()
             else:
-                lot.sudo().write({"rental_state": "inspection"})
+                lot.sudo()._rental_write_life_cycle({"rental_state": "inspection"})
         return True
 
     # ------------------------------------------------------------------
@@ -116,10 +116,9 @@ class StockLot(models.Model):
 
     def _rental_create_loss_claim(self, partner, order, move):
         self.ensure_one()
-        return (
-            self.env["rental.damage.claim"]
-            .sudo()
-            .create(
+        Claim = self.env["rental.damage.claim"].sudo()
+        with self.env["rental.risk.decision"]._open_guard():
+            return Claim.create(
                 {
                     "claim_type": "loss",
                     "lot_id": self.id,
@@ -136,7 +135,6 @@ class StockLot(models.Model):
                     "loss_move_id": move.id,
                 }
             )
-        )
 
     def _rental_inventory_loss_location(self):
         self.ensure_one()

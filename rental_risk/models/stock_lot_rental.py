@@ -1,6 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_datetime
+
+from ..engine.bounds import MAX_AMOUNT, is_amount
 
 # States in which a serial is never offered for a new booking: it is not on the shelf in a
 # rentable condition, or not in the fleet any more.
@@ -129,11 +131,31 @@ class StockLot(models.Model):
             lot.rental_move_line_count = counts.get(lot._origin, 0)
 
     # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("rental_replacement_value")
+    def _check_rental_replacement_value(self):
+        for lot in self:
+            if not is_amount(lot.rental_replacement_value):
+                raise ValidationError(
+                    self.env._(
+                        "The replacement value of %(serial)s must be between 0 and %(max)s.",
+                        serial=lot.display_name,
+                        max=f"{MAX_AMOUNT:,.0f}",
+                    )
+                )
+
+    # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._rental_check_value_types(vals_list)
+        self.env["rental.risk.decision"]._check_protected_create(
+            self, vals_list, self._rental_protected_fields()
+        )
         products = self.env["product.product"].browse(
             {vals["product_id"] for vals in vals_list if vals.get("product_id")}
         )
@@ -148,6 +170,21 @@ class StockLot(models.Model):
                 vals["rental_barcode"] = vals["name"]
         self._rental_drop_taken_default_barcodes(vals_list)
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._rental_check_value_types([vals])
+        self.env["rental.risk.decision"]._check_protected(
+            self, vals, self._rental_protected_fields()
+        )
+        return super().write(vals)
+
+    def _rental_protected_fields(self):
+        """{field: what to do instead} of the serial fields nobody writes directly."""
+        life_cycle = self.env._(
+            "An asset moves through its life cycle with pickups, returns, inspections and its "
+            "buttons (Mark Available, Send to Repair, Mark Lost, Retire)."
+        )
+        return dict.fromkeys(("rental_state", "rental_partner_id", "rental_order_id"), life_cycle)
 
     def _rental_drop_taken_default_barcodes(self, vals_list):
         """Forget a defaulted barcode already used in the company instead of failing the create.
@@ -185,14 +222,14 @@ class StockLot(models.Model):
             ("inspection", "repair", "lost", "reserved"),
             self.env._("mark it available"),
         )
-        self.write({"rental_state": "available"})
+        self._rental_write_life_cycle({"rental_state": "available"})
         return True
 
     def action_rental_send_to_repair(self):
         """Take assets out of the rentable fleet until repaired (Rental Warehouse)."""
         self._rental_check_group("rental_risk.rental_risk_group_warehouse")
         self._rental_check_transition(("available", "inspection"), self.env._("send it to repair"))
-        self.write({"rental_state": "repair"})
+        self._rental_write_life_cycle({"rental_state": "repair"})
         return True
 
     def action_rental_mark_lost(self):
@@ -205,7 +242,7 @@ class StockLot(models.Model):
             self.env._("mark it lost"),
         )
         holders = {lot.id: (lot.rental_partner_id, lot.rental_order_id) for lot in self}
-        self.sudo().write({"rental_state": "lost"})
+        self.sudo()._rental_write_life_cycle({"rental_state": "lost"})
         # A lost asset lowers the credit score of the customer who had it.
         customers = self.sudo().rental_partner_id
         if customers:
@@ -247,11 +284,11 @@ class StockLot(models.Model):
                     end=format_datetime(self.env, upcoming.date_end),
                 )
             )
-        self.sudo().write({"rental_state": "retired"})
+        self.sudo()._rental_write_life_cycle({"rental_state": "retired"})
         return True
 
     def action_rental_open_bookings(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("rental_risk.rental_booking_action")
         action["domain"] = [("lot_id", "=", self.id)]
         action["context"] = {"default_lot_id": self.id}
@@ -260,7 +297,7 @@ class StockLot(models.Model):
         return action
 
     def action_rental_open_move_lines(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Pickups & Returns of %(serial)s", serial=self.display_name),
@@ -272,7 +309,7 @@ class StockLot(models.Model):
         }
 
     def action_rental_open_readings(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "rental_risk.rental_asset_reading_action"
         )
@@ -326,7 +363,7 @@ class StockLot(models.Model):
     def _rental_set_out(self, order):
         """Mark the serials as out with the customer of ``order`` (called on pickup)."""
         self._rental_check_transition(("available", "reserved"), self.env._("hand it out"))
-        self.write(
+        self._rental_write_life_cycle(
             {
                 "rental_state": "out",
                 "rental_partner_id": order.partner_id.id,
@@ -337,9 +374,15 @@ class StockLot(models.Model):
     def _rental_set_returned(self):
         """Mark the serials as back from the customer, to be inspected (called on return)."""
         self._rental_check_transition(("out", "lost"), self.env._("take it back"))
-        self.write(
+        self._rental_write_life_cycle(
             {"rental_state": "inspection", "rental_partner_id": False, "rental_order_id": False}
         )
+
+    def _rental_write_life_cycle(self, vals):
+        """Move the serials in their life cycle: their own actions, pickups, returns and
+        inspections alone do (the exposure counts the gear out with each customer)."""
+        with self.env["rental.risk.decision"]._open_guard():
+            return self.write(vals)
 
     def _rental_record_reading(self, value, date=None, note=None):
         """Record a usage reading on each serial; readings may never decrease."""

@@ -11,7 +11,7 @@ class StockPicking(models.Model):
 
     def action_rental_inspect(self):
         """Inspect the next serial of this return still awaiting inspection."""
-        self.ensure_one()
+        self._rental_ensure_one()
         lots = self.move_line_ids.lot_id.filtered(lambda lot: lot.rental_state == "inspection")
         if not lots:
             raise UserError(

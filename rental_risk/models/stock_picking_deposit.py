@@ -13,7 +13,12 @@ class StockPicking(models.Model):
         reasons = []
         for picking in self.filtered(lambda p: p.rental_operation == "pickup"):
             order = picking.sale_id
-            if not order or not picking.company_id.rental_deposit_required_before_pickup:
+            # The company may want every deposit paid before the pickup; a deposit a risk rule
+            # asked is always required before the gear leaves.
+            if not order or not (
+                picking.company_id.rental_deposit_required_before_pickup
+                or order.rental_risk_deposit_percent
+            ):
                 continue
             required = order.order_line.filtered("is_rental_deposit")
             required_amount = sum(required.mapped("price_total"))

@@ -28,7 +28,9 @@ class StockPicking(models.Model):
         rental = self.filtered("rental_operation")
         rental._rental_check_validate_rights()
         rental._rental_check_move_lines()
-        rental._rental_risk_check_delivery_lock()
+        # Every outgoing transfer passes the risk gate here too: other modules validate
+        # transfers without button_validate.
+        self._rental_risk_check_delivery_lock()
         res = super()._action_done()
         rental.filtered(lambda p: p.state == "done")._rental_process_done()
         return res

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
@@ -6,14 +6,72 @@ from odoo.tools import format_amount
 class StockPicking(models.Model):
     _inherit = "stock.picking"
 
-    # Release of the risk delivery lock for this pickup only.
+    # Release of the risk delivery lock for this transfer only, computed from the Risk
+    # Manager's release decision (rental.risk.decision).
+    rental_risk_decision_ids = fields.One2many(
+        "rental.risk.decision",
+        "picking_id",
+        string="Risk Decisions",
+        groups="rental_risk.rental_risk_group_user",
+    )
+    rental_risk_release_id = fields.Many2one(
+        "rental.risk.decision",
+        string="Risk Lock Release",
+        compute="_compute_rental_risk_release",
+        store=True,
+        copy=False,
+    )
     rental_risk_released_by_id = fields.Many2one(
-        "res.users", string="Risk Lock Released By", readonly=True, copy=False
+        "res.users", string="Risk Lock Released By", related="rental_risk_release_id.user_id"
     )
     rental_risk_released_on = fields.Datetime(
-        string="Risk Lock Released On", readonly=True, copy=False
+        string="Risk Lock Released On", related="rental_risk_release_id.date"
     )
-    rental_risk_release_reason = fields.Text(string="Release Reason", readonly=True, copy=False)
+    rental_risk_release_reason = fields.Text(
+        string="Release Reason", related="rental_risk_release_id.reason"
+    )
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.depends("rental_risk_decision_ids")
+    def _compute_rental_risk_release(self):
+        latest = self.env["rental.risk.decision"]._latest(self._origin, "picking_id", ("release",))
+        for picking in self:
+            picking.rental_risk_release_id = latest.get(
+                picking._origin.id, self.env["rental.risk.decision"]
+            )
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["rental.risk.decision"]._check_protected_create(
+            self, vals_list, self._rental_risk_protected_fields()
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env["rental.risk.decision"]._check_protected(
+            self, vals, self._rental_risk_protected_fields()
+        )
+        return super().write(vals)
+
+    def _rental_risk_protected_fields(self):
+        release = self.env._("A Risk Manager releases a locked transfer with Release.")
+        return dict.fromkeys(
+            (
+                "rental_risk_decision_ids",
+                "rental_risk_release_id",
+                "rental_risk_released_by_id",
+                "rental_risk_released_on",
+                "rental_risk_release_reason",
+            ),
+            release,
+        )
 
     # ------------------------------------------------------------------
     # Actions
@@ -21,11 +79,8 @@ class StockPicking(models.Model):
 
     def action_rental_risk_release(self):
         """Open the release wizard (Risk Managers only, checked again by the wizard)."""
-        self.ensure_one()
-        if not self.env.user.has_group("rental_risk.rental_risk_group_manager"):
-            raise AccessError(
-                self.env._("Only a Risk Manager can release a locked pickup; ask one to do it.")
-            )
+        self._rental_ensure_one()
+        self._rental_risk_check_release_rights()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Release Pickup"),
@@ -39,14 +94,27 @@ class StockPicking(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
+    def _rental_risk_lock_scope(self):
+        """What the delivery lock guards on this transfer: "rental" when it hands rental gear
+        out (a rental pickup, or any outgoing transfer with a rental product), "delivery" for
+        another delivery to a customer, False otherwise."""
+        self.ensure_one()
+        if self.rental_operation == "pickup":
+            return "rental"
+        if self.picking_type_code != "outgoing":
+            return False
+        if any(move.product_id.rental_ok for move in self.move_ids):
+            return "rental"
+        return "delivery"
+
     def _rental_risk_check_delivery_lock(self):
-        """Refuse to hand gear out when the risk delivery lock holds at this moment, whenever
-        the order was confirmed; a Risk Manager's release of the pickup lifts it."""
+        """Refuse to let goods out when the risk delivery lock holds at this moment, whenever
+        the order was confirmed; a Risk Manager's release of the transfer lifts it."""
         for picking in self.filtered(
-            lambda p: p.rental_operation == "pickup"
-            and p.state not in ("done", "cancel")
-            and not p.rental_risk_released_by_id
+            lambda p: p.state not in ("done", "cancel") and not p.rental_risk_release_id
         ):
+            if not picking._rental_risk_lock_scope():
+                continue
             reasons = picking._rental_risk_delivery_lock_reasons()
             if not reasons:
                 continue
@@ -61,56 +129,109 @@ class StockPicking(models.Model):
             raise UserError(
                 self.env._(
                     "%(picking)s cannot be handed out:\n%(reasons)s\nCure the problem, or ask a "
-                    "Risk Manager to release this pickup.",
+                    "Risk Manager to release this transfer.",
                     picking=picking.name,
                     reasons=details,
                 )
             )
 
     def _rental_risk_delivery_lock_reasons(self):
-        """Plain-language reasons why this rental pickup may not be validated now (empty list:
-        not locked). Hook: sub-modules add their reasons (e.g. deposit not paid) with super()."""
+        """Plain-language reasons why this transfer may not be validated now (empty list: not
+        locked). Rental gear: blacklist, overdue receivables, a pending approval and what the
+        rules require (deposit, insurance, prepayment). Other deliveries: the blacklist, where
+        the company locks them too."""
         self.ensure_one()
-        reasons = []
+        scope = self._rental_risk_lock_scope()
         order = self.sale_id.sudo()
         customer = (order.partner_id or self.partner_id).commercial_partner_id.sudo()
-        if not customer:
-            return reasons
-        if customer.rental_blacklisted:
+        if not scope or not customer:
+            return []
+        company = self.company_id
+        reasons = []
+        if customer.rental_blacklisted and (
+            scope == "rental" or company.rental_risk_lock_all_deliveries
+        ):
             reasons.append(
                 self.env._("%(customer)s is blacklisted.", customer=customer.display_name)
             )
-        company = self.company_id
-        if company.rental_risk_lock_overdue:
-            facts = self.env["rental.credit.facts"]._current_facts(customer.ids, [0])
-            exposure = facts[customer.id]["exposure"]["total"]
-            overdue = facts[customer.id]["overdue"][0]
-            limit = customer._rental_risk_effective_limit()
-            if exposure > limit and overdue > company.rental_risk_overdue_min_amount:
-                reasons.append(
-                    self.env._(
-                        "%(customer)s is over the credit limit (exposure %(exposure)s, limit "
-                        "%(limit)s) with %(overdue)s of overdue invoices.",
-                        customer=customer.display_name,
-                        exposure=format_amount(self.env, exposure, company.currency_id),
-                        limit=format_amount(self.env, limit, company.currency_id),
-                        overdue=format_amount(self.env, overdue, company.currency_id),
-                    )
-                )
+        if scope != "rental":
+            return reasons
+        reasons += self._rental_risk_overdue_lock_reasons(customer)
         if order and order.state == "sale":
-            if order.rental_risk_approval_state == "approved" and (
-                order.currency_id.compare_amounts(
-                    order.amount_total, order.rental_risk_approved_amount
-                )
-                > 0
-            ):
-                order._rental_risk_void_confirmed()
-            if order.rental_risk_approval_state == "waiting":
-                reasons.append(
-                    self.env._(
-                        "%(order)s changed after its risk approval and waits for a new one.",
-                        order=order.name,
-                    )
-                )
+            reasons += order._rental_risk_pickup_requirements()
         # The deposit room's own reasons (deposit not paid before pickup) join the same lock.
         return reasons + self._rental_deposit_lock_reasons()
+
+    def _rental_risk_overdue_lock_reasons(self, customer):
+        """The customer's overdue receivables beyond the company's tolerance lock rental gear."""
+        company = self.company_id
+        if not company.rental_risk_lock_overdue:
+            return []
+        days = max(company.rental_risk_lock_overdue_days, 0)
+        facts = self.env["rental.credit.facts"]._current_facts(customer.ids, [days])
+        overdue = facts[customer.id]["overdue"][days]
+        tolerance = company.rental_risk_overdue_min_amount
+        if overdue <= tolerance:
+            return []
+        return [
+            self.env._(
+                "%(customer)s has %(overdue)s of invoices overdue by more than %(days)s days "
+                "(tolerance %(tolerance)s): collect the payment first.",
+                customer=customer.display_name,
+                overdue=format_amount(self.env, overdue, company.currency_id),
+                days=days,
+                tolerance=format_amount(self.env, tolerance, company.currency_id),
+            )
+        ]
+
+    def _rental_risk_check_release_rights(self):
+        """Risk Managers release locked transfers, but not those of their own orders."""
+        if not self.env.user.has_group("rental_risk.rental_risk_group_manager"):
+            raise AccessError(
+                self.env._("Only a Risk Manager can release a locked pickup; ask one to do it.")
+            )
+        own = self.sudo().filtered(lambda p: p.sale_id.user_id == self.env.user)
+        if own:
+            raise AccessError(
+                self.env._(
+                    "You are the salesperson of %(orders)s: another Risk Manager must release "
+                    "its pickup.",
+                    orders=", ".join(own.sale_id.mapped("name")),
+                )
+            )
+
+    def _rental_risk_release(self, reason):
+        """Release this one transfer from the risk lock (Risk Manager): it can then be
+        validated whatever the lock says. The release is a decision kept for good."""
+        self.ensure_one()
+        self._rental_risk_check_release_rights()
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the pickup is released: it is kept in the audit."))
+        picking = self.sudo()
+        if picking.state in ("done", "cancel") or (
+            picking.picking_type_code != "outgoing" and (picking.rental_operation != "pickup")
+        ):
+            raise UserError(
+                self.env._(
+                    "Only an open pickup or delivery can be released; %(picking)s is not one.",
+                    picking=picking.name,
+                )
+            )
+        order = picking.sale_id
+        self.env["rental.risk.decision"]._record(
+            "release",
+            reason,
+            partner=picking.partner_id or order.partner_id,
+            order=order or None,
+            picking=picking,
+            fingerprint=order._rental_risk_fingerprint() if order else False,
+        )
+        picking.message_post(
+            body=self.env._(
+                "Risk lock released by %(user)s: %(reason)s",
+                user=self.env.user.name,
+                reason=reason,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return True

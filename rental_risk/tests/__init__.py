@@ -21,6 +21,7 @@ from . import (
     test_risk_audit,
     test_risk_concurrency,
     test_risk_delivery_lock,
+    test_risk_gate,
     test_risk_multicompany,
     test_risk_rules,
     test_scoring,

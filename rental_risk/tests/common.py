@@ -1,10 +1,61 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
+#: An override end far enough for any test.
+FAR_FUTURE = date(2099, 12, 31)
 
-class RentalCommon(TransactionCase):
+
+class RiskHelpers:
+    """Set a customer's risk the way the addon does: decisions through their methods, and
+    computed figures as the rescoring stores them (which nobody may write directly)."""
+
+    @classmethod
+    def _as_rescoring(cls, partner, **vals):
+        """Store scoring results on ``partner`` as the rescoring does (behind the guard)."""
+        with cls.env["rental.risk.decision"]._open_guard():
+            partner.sudo().write(vals)
+
+    @classmethod
+    def _as_life_cycle(cls, lots, **vals):
+        """Move serials in their life cycle as pickups, returns and inspections do."""
+        lots.sudo()._rental_write_life_cycle(vals)
+
+    @classmethod
+    def _override_grade(cls, partner, grade, manager=None, until=FAR_FUTURE):
+        """Override ``partner``'s grade as a Risk Manager would."""
+        manager = manager or cls._risk_manager()
+        partner.with_user(manager)._rental_risk_set_override(grade, "Set by the test", until)
+
+    @classmethod
+    def _set_limit(cls, partner, amount, manager=None):
+        """Set ``partner``'s credit limit by hand (``None``: follow the grade again)."""
+        manager = manager or cls._risk_manager()
+        partner.with_user(manager)._rental_risk_set_credit_limit(amount, "Set by the test")
+
+    @classmethod
+    def _verify_identity(cls, partner, officer=None, number="X1234567"):
+        """Enter an identity document and have a Risk Officer verify it."""
+        partner.sudo().write({"rental_kyc_id_type": "passport", "rental_kyc_id_number": number})
+        partner.with_user(officer or cls._risk_manager()).action_rental_kyc_verify()
+
+    @classmethod
+    def _risk_manager(cls):
+        manager = getattr(cls, "risk_manager", None) or getattr(cls, "manager", None)
+        if manager is None:
+            manager = new_test_user(
+                cls.env,
+                login="rr_helper_manager",
+                groups="rental_risk.rental_risk_group_manager",
+                company_id=cls.env.company.id,
+                company_ids=[Command.set(cls.env.user.company_ids.ids)],
+            )
+            cls.risk_manager = manager
+        return manager
+
+
+class RentalCommon(RiskHelpers, TransactionCase):
     """Rental products with serials on hand, a customer and one user per rental role.
 
     Built from scratch in the current company; nothing here relies on demo data.

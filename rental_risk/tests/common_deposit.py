@@ -28,8 +28,9 @@ class DepositCommon(RentalOrderCommon, AccountTestInvoicingCommon):
     # Helpers
     # ------------------------------------------------------------------
 
-    def _set_grade(self, partner, grade):
-        partner.sudo().rental_grade_override = grade
+    @classmethod
+    def _set_grade(cls, partner, grade):
+        cls._override_grade(partner, grade)
 
     def _pay(self, moves, amount=None):
         vals = {"journal_id": self.bank_journal.id}

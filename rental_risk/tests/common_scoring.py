@@ -3,8 +3,10 @@ from odoo import Command, fields
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import new_test_user
 
+from .common import RiskHelpers
 
-class CreditScoringCommon(AccountTestInvoicingCommon):
+
+class CreditScoringCommon(RiskHelpers, AccountTestInvoicingCommon):
     """A company with accounts, a second currency (EUR at 2 per USD), risk users and a customer.
 
     Invoices carry no taxes so amounts are checked to the cent without tax arithmetic.

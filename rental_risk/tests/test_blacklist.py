@@ -30,7 +30,8 @@ class TestRiskBlacklist(RiskCommon):
         self.assertTrue(customer.rental_blacklisted_on)
         self.assertEqual(customer.rental_blacklist_attachment_ids, evidence)
         self.assertEqual(customer.rental_grade, "E")
-        self.assertEqual(customer.rental_blacklist_entry_ids.decision, "set")
+        self.assertEqual(customer.rental_blacklist_history_ids.kind, "blacklist")
+        self.assertEqual(customer.rental_blacklist_decision_id.user_id, self.manager)
         self.assertTrue(self._events("blacklist", partner=customer))
 
     def test_lift_needs_reason_and_keeps_history(self):
@@ -41,11 +42,14 @@ class TestRiskBlacklist(RiskCommon):
         self._wizard(self.manager, "lift", "Debt settled in full").action_apply()
         self.assertFalse(self.customer.rental_blacklisted)
         self.assertEqual(
-            self.customer.rental_blacklist_entry_ids.mapped("decision"), ["lift", "set"]
+            self.customer.rental_blacklist_history_ids.mapped("kind"),
+            ["blacklist_lift", "blacklist"],
         )
         self.assertTrue(self._events("blacklist_lift", partner=self.customer))
         with self.assertRaises(UserError):
-            self.customer.rental_blacklist_entry_ids.unlink()
+            self.customer.rental_blacklist_history_ids.unlink()
+        with self.assertRaises(UserError):
+            self.customer.rental_blacklist_history_ids[:1].write({"reason": "forged"})
 
     def test_officer_and_salesperson_cannot_blacklist(self):
         """Below Risk Manager: the button, the method and a direct write are all refused."""
@@ -54,16 +58,19 @@ class TestRiskBlacklist(RiskCommon):
                 self.customer.with_user(user).action_rental_risk_blacklist()
             with self.assertRaises(AccessError):
                 self.customer.with_user(user)._rental_risk_set_blacklist("fraud", "Because")
-            with self.assertRaises(AccessError):
+            with self.assertRaises(UserError):
                 self.customer.with_user(user).write({"rental_blacklisted": True})
-            with self.assertRaises(AccessError):
+            with self.assertRaises(UserError):
                 self.customer.with_user(user).write({"rental_blacklist_reason": "x"})
         self.assertFalse(self.customer.rental_blacklisted)
 
-    def test_direct_write_is_recorded(self):
-        """A manager's direct write still leaves a history entry."""
-        self.customer.rental_blacklisted = True
-        self.assertEqual(self.customer.rental_blacklist_entry_ids.decision, "set")
+    def test_direct_write_refused_even_for_administrator(self):
+        """The flag is computed from the decisions: a direct write is refused, even as admin."""
+        with self.assertRaises(UserError) as error:
+            self.customer.sudo().write({"rental_blacklisted": True})
+        self.assertIn("Blacklist", str(error.exception))
+        self.assertFalse(self.customer.rental_blacklisted)
+        self.assertFalse(self.customer.rental_blacklist_history_ids)
 
     def test_kyc_verify_and_edit_unverifies(self):
         """A Risk Officer verifies the document; changing its number un-verifies it."""

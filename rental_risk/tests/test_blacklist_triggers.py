@@ -75,7 +75,7 @@ class TestRiskTriggers(RiskCommon):
         self.assertTrue(self.customer.rental_blacklisted)
         self.assertEqual(self.customer.rental_blacklist_category, "unpaid")
         self._cron()
-        entries = self.customer.rental_blacklist_entry_ids
+        entries = self.customer.rental_blacklist_history_ids
         self.assertEqual(len(entries), 1)
         self.assertTrue(entries.automatic)
 

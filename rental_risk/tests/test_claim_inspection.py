@@ -11,7 +11,7 @@ class TestReturnInspection(DepositCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._set_grade(cls, cls.customer, "A")
+        cls._set_grade(cls.customer, "A")
         cls.camera.product_tmpl_id.rental_accessory_ids = [
             (0, 0, {"name": "Battery", "value": 120.0}),
             (0, 0, {"name": "Charger", "value": 45.5}),

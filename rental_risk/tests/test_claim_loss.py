@@ -13,7 +13,7 @@ class TestLoss(DepositCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._set_grade(cls, cls.customer, "A")
+        cls._set_grade(cls.customer, "A")
         cls.loss_location = cls.camera.with_company(cls.company).property_stock_inventory
 
     def _out_order(self):

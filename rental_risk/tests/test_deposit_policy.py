@@ -34,7 +34,11 @@ class TestDepositPolicy(DepositCommon):
             self.skipTest("risk rules (rental_risk_deposit_percent) not installed")
         self._set_grade(self.customer, "B")
         order = self._create_rental_order(lots=self.lot_1)
-        order.rental_risk_deposit_percent = 50.0
+        with self.assertRaises(UserError):
+            order.rental_risk_deposit_percent = 50.0
+        # As the rules store it when one asks a deposit of 50 %.
+        with self.env["rental.risk.decision"]._open_guard():
+            order.rental_risk_deposit_percent = 50.0
         self.assertEqual(order._rental_compute_required_deposit(), 2500.0)
 
     def test_deposit_line_is_untaxed_and_fixed_at_confirmation(self):

@@ -15,7 +15,7 @@ class TestSettlement(DepositCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._set_grade(cls, cls.customer, "B")  # 10 % of 5,000.00: 500.00
+        cls._set_grade(cls.customer, "B")  # 10 % of 5,000.00: 500.00
 
     def _paid_order(self):
         order = self._confirmed_order(lots=self.lot_1)

@@ -72,7 +72,7 @@ class TestRentalBooking(RentalCommon):
 
     def test_lost_lot_refused(self):
         """A lost serial cannot be booked."""
-        self.lot_1.rental_state = "lost"
+        self._as_life_cycle(self.lot_1, rental_state="lost")
         with self.assertRaisesRegex(ValidationError, "lost"):
             self._book(self.lot_1)
 
@@ -154,7 +154,7 @@ class TestRentalBooking(RentalCommon):
     def test_unavailable_states_never_offered(self):
         """Serials awaiting inspection, in repair, lost or retired are never offered."""
         for lot, state in zip(self.camera_lots, ("inspection", "lost", "retired"), strict=True):
-            lot.rental_state = state
+            self._as_life_cycle(lot, rental_state=state)
         self.assertFalse(
             self.env["rental.booking"]._get_available_lots(self.camera, self.start, self.end)
         )

@@ -151,7 +151,7 @@ class TestRentalOrder(RentalOrderCommon):
 
     def test_form_rental_order(self):
         """A rental order entered in the form gets the period price and books on confirm."""
-        with Form(self.env["sale.order"].with_context(default_is_rental_order=True)) as order_form:
+        with Form(self.env["sale.order"]) as order_form:
             order_form.partner_id = self.customer
             with order_form.order_line.new() as line:
                 line.product_id = self.camera

@@ -88,12 +88,17 @@ class TestRiskApproval(RiskCommon):
     def test_approval_covers_the_order_as_approved(self):
         """An approval given, then a line changed directly: confirming asks again."""
         order = self._held_order()
-        order.sudo().write(
-            {
-                "rental_risk_approval_state": "approved",
-                "rental_risk_approval_fingerprint": order._rental_risk_fingerprint(),
-            }
+        # An approval recorded (as _rental_risk_decide does) without confirming the order.
+        self.env["rental.risk.decision"].with_user(self.officer)._record(
+            "approve",
+            "Approved, to be confirmed later.",
+            partner=order.partner_id,
+            order=order,
+            fingerprint=order._rental_risk_fingerprint(),
+            amount=order.amount_total,
+            currency_id=order.currency_id.id,
         )
+        self.assertEqual(order.rental_risk_approval_state, "approved")
         # A direct line write: sale.order.write never sees it.
         order.order_line.filtered("is_rental").sudo().product_uom_qty = 2
         order.action_confirm()
@@ -110,7 +115,7 @@ class TestRiskApproval(RiskCommon):
         self.assertEqual(order.rental_risk_approval_state, "waiting")
         with self.assertRaises(UserError) as error:
             self._validate(self._pickup(order))
-        self.assertIn("waits for a new one", str(error.exception))
+        self.assertIn("waits for a risk approval", str(error.exception))
         self.assertEqual(order.rental_risk_approval_state, "waiting")
         self._decide(order, self.officer, comment="Higher price agreed.")
         self._validate(self._pickup(order))

@@ -24,16 +24,18 @@ class TestRiskConcurrency(RealTransactionCase):
         super().setUp()
         with self._new_cursor() as cr:
             env = api.Environment(cr, ADMIN_ID, {})
-            partner = (
-                env["res.partner"]
-                .sudo()
-                .create(
-                    {
-                        "name": "Concurrent Customer",
-                        "rental_credit_limit_manual": True,
-                        "rental_credit_limit": 1000.0,
-                    }
-                )
+            partner = env["res.partner"].create({"name": "Concurrent Customer"})
+            partner._rental_risk_set_credit_limit(1000.0, "Limit of the concurrency test")
+            # Its own rule, for all sales orders: the orders hold a service line, which keeps
+            # the test free of serials and bookings.
+            rule = env["rental.risk.rule"].create(
+                {
+                    "name": "Concurrency test: over the limit",
+                    "sequence": 1,
+                    "condition": "over_limit",
+                    "action": "block",
+                    "applies_to": "all",
+                }
             )
             product = env["product.product"].create(
                 {"name": "Concurrency Service", "type": "service", "list_price": 700.0}
@@ -42,9 +44,6 @@ class TestRiskConcurrency(RealTransactionCase):
                 [
                     {
                         "partner_id": partner.id,
-                        # Risk rules check rental orders; a service line keeps the test
-                        # free of serials and bookings.
-                        "is_rental_order": True,
                         "order_line": [
                             (0, 0, {"product_id": product.id, "price_unit": 700.0, "tax_id": []})
                         ],
@@ -54,14 +53,19 @@ class TestRiskConcurrency(RealTransactionCase):
             )
             env.flush_all()
             cr.commit()  # pylint: disable=invalid-commit
-            self.partner_id, self.product_id = partner.id, product.id
+            self.partner_id, self.product_id, self.rule_id = partner.id, product.id, rule.id
             self.order_ids = orders.ids
         self.addCleanup(self._delete_fixture)
 
     def _delete_fixture(self):
         with self._new_cursor() as cr:
             ids = self.order_ids
-            cr.execute("DELETE FROM rental_risk_event WHERE partner_id = %s", [self.partner_id])
+            cr.execute("DELETE FROM rental_risk_decision WHERE partner_id = %s", [self.partner_id])
+            cr.execute(
+                "DELETE FROM rental_risk_event WHERE partner_id = %s OR rule_id = %s",
+                [self.partner_id, self.rule_id],
+            )
+            cr.execute("DELETE FROM rental_risk_rule WHERE id = %s", [self.rule_id])
             cr.execute(
                 "DELETE FROM mail_message WHERE model = 'sale.order' AND res_id = ANY(%s)", [ids]
             )

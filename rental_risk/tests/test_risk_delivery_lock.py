@@ -8,8 +8,8 @@ from .common_risk import RiskCommon
 
 @tagged("post_install", "-at_install")
 class TestRiskDeliveryLock(RiskCommon):
-    """Pickups are refused when the customer is blacklisted (or over the limit with overdue
-    invoices) at the moment of the pickup; a Risk Manager releases one pickup."""
+    """Pickups are refused when the customer is blacklisted (or has overdue invoices beyond the
+    tolerance) at the moment of the pickup; a Risk Manager releases one pickup."""
 
     def _confirmed_order(self):
         order = self._order()
@@ -66,14 +66,21 @@ class TestRiskDeliveryLock(RiskCommon):
             with self.assertRaises(AccessError):
                 wizard.with_user(user).action_release()
 
-    def test_over_limit_with_overdue_locks_pickup(self):
-        """Over the limit with overdue invoices at pickup time: locked (company setting)."""
+    def test_overdue_beyond_tolerance_locks_pickup(self):
+        """Overdue invoices beyond the tolerance at pickup time lock it (company setting)."""
         order = self._confirmed_order()
-        self.customer.sudo().write(
-            {"rental_credit_limit_manual": True, "rental_credit_limit": 100.0}
-        )
-        self._post_invoice(800.0, date.today() - timedelta(days=5))
+        self.company.rental_risk_overdue_min_amount = 10.0
         pickup = self._pickup(order)
-        self.assertTrue(pickup._rental_risk_delivery_lock_reasons())
+        self._post_invoice(5.0, date.today() - timedelta(days=5))
+        self.assertFalse(pickup._rental_risk_delivery_lock_reasons(), "within the tolerance")
+        self._post_invoice(800.0, date.today() - timedelta(days=5))
+        reasons = pickup._rental_risk_delivery_lock_reasons()
+        self.assertEqual(len(reasons), 1)
+        self.assertIn("overdue", reasons[0])
+        with self.assertRaises(UserError):
+            self._validate(pickup)
+        self.company.rental_risk_lock_overdue_days = 10
+        self.assertFalse(pickup._rental_risk_delivery_lock_reasons(), "younger than 10 days")
+        self.company.rental_risk_lock_overdue_days = 0
         self.company.rental_risk_lock_overdue = False
         self.assertFalse(pickup._rental_risk_delivery_lock_reasons())

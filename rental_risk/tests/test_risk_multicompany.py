@@ -39,6 +39,6 @@ class TestRiskMultiCompany(RiskCommon):
         self.customer_b.with_user(self.officer_b)._rental_risk_set_blacklist("unpaid", "Owes B")
         Event = self.Event.with_user(self.officer_b)
         self.assertEqual(Event.search([]).company_id, self.company_b)
-        entries = self.env["rental.blacklist.entry"].with_user(self.officer_b).search([])
+        entries = self.env["rental.risk.decision"].with_user(self.officer_b).search([])
         self.assertEqual(entries.partner_id, self.customer_b)
         self.assertEqual(self.Event.with_user(self.manager).search([]).company_id, self.company)

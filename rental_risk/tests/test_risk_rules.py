@@ -74,19 +74,17 @@ class TestRiskRules(RiskCommon):
         """A grade D rule hits grade D and E customers, not C."""
         self._rule("grade", "block", grade="D")
         order = self._order()
-        self.customer.sudo().rental_grade_computed = "C"
+        self._as_rescoring(self.customer, rental_grade_computed="C")
         self.assertFalse(order._rental_risk_evaluate()[order.id].hits)
-        self.customer.sudo().rental_grade_computed = "D"
+        self._as_rescoring(self.customer, rental_grade_computed="D")
         self.assertTrue(order._rental_risk_evaluate()[order.id].blocks)
-        self.customer.sudo().rental_grade_computed = "E"
+        self._as_rescoring(self.customer, rental_grade_computed="E")
         self.assertTrue(order._rental_risk_evaluate()[order.id].blocks)
 
     def test_over_limit_blocks_and_prepayment_cures(self):
         """Exposure with the order above the limit blocks; paying in advance cures it."""
         self._rule("over_limit", "block")
-        self.customer.sudo().write(
-            {"rental_credit_limit_manual": True, "rental_credit_limit": 100.0}
-        )
+        self._set_limit(self.customer, 100.0)
         order = self._order()
         with self.assertRaises(UserError) as error:
             order.action_confirm()
@@ -114,7 +112,7 @@ class TestRiskRules(RiskCommon):
     def test_ordinary_sale_ignores_rental_only_rules(self):
         """A sale without rental lines is not checked by rules that apply to rental orders."""
         self._rule("over_limit", "block")
-        self.customer.sudo().write({"rental_credit_limit_manual": True, "rental_credit_limit": 1.0})
+        self._set_limit(self.customer, 1.0)
         product = self.env["product.product"].create({"name": "Lens cloth", "list_price": 9.0})
         order = self.env["sale.order"].create(
             {
@@ -128,7 +126,7 @@ class TestRiskRules(RiskCommon):
     def test_rule_for_all_orders_checks_ordinary_sales(self):
         """A rule set to apply to all sales orders blocks an ordinary sale too."""
         self._rule("over_limit", "block", applies_to="all")
-        self.customer.sudo().write({"rental_credit_limit_manual": True, "rental_credit_limit": 1.0})
+        self._set_limit(self.customer, 1.0)
         product = self.env["product.product"].create({"name": "Lens cloth", "list_price": 9.0})
         order = self.env["sale.order"].create(
             {
@@ -152,6 +150,7 @@ class TestRiskRules(RiskCommon):
 
     def test_first_rental_asks_a_deposit(self):
         """A first rental above the amount records the deposit percentage on the order."""
+        self.company.rental_deposit_enabled = True
         self._rule("first_rental_value", "deposit", amount=4000.0, deposit_percent=30.0)
         self._rule("first_rental_value", "deposit", amount=1000.0, deposit_percent=20.0)
         first = self._order()
@@ -172,7 +171,7 @@ class TestRiskRules(RiskCommon):
         order.with_user(self.rental_user).action_confirm()
         self.assertEqual(order.state, "draft")
         self.assertEqual(order.rental_risk_approval_state, "waiting")
-        self.customer.sudo().rental_kyc_verified = True
+        self._verify_identity(self.customer, officer=self.officer)
         other = self._order(
             start=self.start + timedelta(days=10), end=self.end + timedelta(days=10)
         )
@@ -211,6 +210,7 @@ class TestRiskRules(RiskCommon):
 
     def test_sending_records_the_deposit(self):
         """Marking the quotation as sent records what the rules ask."""
+        self.company.rental_deposit_enabled = True
         self._rule("asset_value", "deposit", amount=1.0, deposit_percent=15.0)
         order = self._order()
         order.action_quotation_sent()

@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import Form, tagged
+from odoo.tests import tagged
 
 from odoo.addons.rental_risk.engine.scoring import CustomerFacts, score_customer
 
@@ -145,13 +145,8 @@ class TestCreditScoring(CreditScoringCommon):
         lot = self.env["stock.lot"].create(
             {"name": "CAM-001", "product_id": product.id, "company_id": self.company.id}
         )
-        lot.write(
-            {
-                "rental_state": "out",
-                "rental_partner_id": self.customer.id,
-                "rental_replacement_value": 750.25,
-            }
-        )
+        lot.rental_replacement_value = 750.25
+        self._as_life_cycle(lot, rental_state="out", rental_partner_id=self.customer.id)
         self.assertEqual(self.customer.rental_exposure, 1250.25)
         self.assertEqual(self.customer.rental_available_credit, 8749.75)
 
@@ -172,18 +167,14 @@ class TestCreditScoring(CreditScoringCommon):
         """Blacklisting drops the grade to E and the limit with it, unless set by hand."""
         self.invoice(500.0, TODAY)
         self.assertEqual(self.customer.rental_credit_limit, 10000.0)
-        self.customer.rental_blacklisted = True
-        self.customer._rental_risk_rescore()
+        self.customer._rental_risk_set_blacklist("fraud", "Stolen card")
         self.assertEqual(self.customer.rental_grade, "E")
         self.assertEqual(self.customer.rental_credit_limit, 0.0)
-        with Form(self.customer) as form:
-            form.rental_credit_limit_manual = True
-            form.rental_credit_limit = 5000.0
-        self.customer.rental_blacklisted = False
-        self.customer._rental_risk_rescore()
+        self._set_limit(self.customer, 5000.0)
+        self.customer._rental_risk_lift_blacklist("Card owner found")
         self.assertEqual(self.customer.rental_grade, "C")
         self.assertEqual(self.customer.rental_credit_limit, 5000.0)
-        self.customer.rental_credit_limit_manual = False
+        self._set_limit(self.customer, None)
         self.assertEqual(self.customer.rental_credit_limit, 10000.0, "follows the grade again")
 
     @freeze_time(TODAY)
@@ -193,8 +184,7 @@ class TestCreditScoring(CreditScoringCommon):
         self.assertEqual(len(self.history(self.customer)), 1)
         self.customer._rental_risk_rescore()
         self.assertEqual(len(self.history(self.customer)), 1)
-        self.customer.rental_kyc_verified = True
-        self.customer._rental_risk_rescore()
+        self._verify_identity(self.customer, officer=self.officer)
         rows = self.history(self.customer)
         self.assertEqual(len(rows), 2)
         self.assertEqual(rows[0].score, 60)

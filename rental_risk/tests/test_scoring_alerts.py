@@ -2,7 +2,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common_scoring import CreditScoringCommon
@@ -25,8 +25,7 @@ class TestCreditAlerts(CreditScoringCommon):
         self.company.rental_risk_alert_step = 2
         self.invoice(500.0, TODAY)
         self.assertEqual(self.customer.rental_grade, "C")
-        self.customer.rental_blacklisted = True
-        self.customer._rental_risk_rescore()
+        self.customer._rental_risk_set_blacklist("fraud", "Stolen card")
         self.assertEqual(self.customer.rental_grade, "E")
         activities = self._activities(self.customer)
         users = activities.user_id
@@ -93,9 +92,9 @@ class TestCreditAlerts(CreditScoringCommon):
             customer.action_rental_risk_override()
         with self.assertRaises(AccessError):
             customer._rental_risk_set_override("A", "friend of the boss", date(2025, 7, 5))
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             customer.write({"rental_grade_override": "A"})
-        with self.assertRaises(AccessError):
+        with self.assertRaises(UserError):
             customer.write({"rental_credit_limit": 99999.0, "rental_credit_limit_manual": True})
         with self.assertRaises(AccessError):
             self.env["res.partner.risk.override"].with_user(self.rental_user).create(

@@ -3,6 +3,7 @@ from . import (
     rental_scan,
     rental_scan_line,
     res_partner_blacklist,
+    res_partner_credit_limit,
     res_partner_risk_override,
     sale_order_risk_review,
     sale_order_settle,

@@ -9,6 +9,6 @@ class RentalDamageClaimWaive(models.TransientModel):
     reason = fields.Text(required=True)
 
     def action_waive(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         self.claim_ids.action_waive(reason=self.reason)
         return {"type": "ir.actions.act_window_close"}

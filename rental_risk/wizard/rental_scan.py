@@ -82,7 +82,7 @@ class RentalScan(models.TransientModel):
 
     def action_validate(self):
         """Validate the transfer with the scanned serials (standard backorder flow)."""
-        self.ensure_one()
+        self._rental_ensure_one()
         if not self.picking_id:
             raise UserError(self._no_picking_message())
         if not self.picking_id.move_line_ids.filtered("picked"):

@@ -1,6 +1,6 @@
 from odoo import fields, models
 
-from ..models.rental_blacklist_entry import BLACKLIST_CATEGORIES
+from ..models.rental_risk_decision import BLACKLIST_CATEGORIES
 
 
 class ResPartnerBlacklist(models.TransientModel):
@@ -17,7 +17,7 @@ class ResPartnerBlacklist(models.TransientModel):
 
     def action_apply(self):
         """Apply the decision; the partner methods check again that the user is a Risk Manager."""
-        self.ensure_one()
+        self._rental_ensure_one()
         if self.decision == "set":
             self.partner_id._rental_risk_set_blacklist(
                 self.category, self.reason, attachments=self.attachment_ids

@@ -32,6 +32,6 @@ class ResPartnerRiskOverride(models.TransientModel):
         return super().default_get(fields_list)
 
     def action_apply(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         self.partner_id._rental_risk_set_override(self.grade, self.reason, self.date_until)
         return {"type": "ir.actions.act_window_close"}

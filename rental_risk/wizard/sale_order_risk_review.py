@@ -11,12 +11,12 @@ class SaleOrderRiskReview(models.TransientModel):
 
     def action_approve(self):
         """Approve the order as it is, and confirm it."""
-        self.ensure_one()
+        self._rental_ensure_one()
         self.order_id._rental_risk_decide(True, self.comment)
         return {"type": "ir.actions.act_window_close"}
 
     def action_reject(self):
         """Reject the order; it stays a quotation."""
-        self.ensure_one()
+        self._rental_ensure_one()
         self.order_id._rental_risk_decide(False, self.comment)
         return {"type": "ir.actions.act_window_close"}

@@ -34,7 +34,7 @@ class SaleOrderSettle(models.TransientModel):
             )
 
     def action_settle(self):
-        self.ensure_one()
+        self._rental_ensure_one()
         self.order_id._rental_settle_deposit(
             retention=self.retention_amount,
             reason=self.retention_reason,

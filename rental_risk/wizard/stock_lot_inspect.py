@@ -63,7 +63,7 @@ class StockLotInspect(models.TransientModel):
 
     def action_confirm(self):
         """Record the inspection on the asset's history and act on its outcome."""
-        self.ensure_one()
+        self._rental_ensure_one()
         return self._rental_record_inspection()
 
     def _rental_record_inspection(self):
@@ -96,7 +96,7 @@ class StockLotInspect(models.TransientModel):
             )
         if booking:
             self._rental_create_claims(inspection, booking, missing)
-        lot.sudo().write(
+        lot.sudo()._rental_write_life_cycle(
             {
                 "rental_condition": self.condition,
                 "rental_state": "repair" if self.damaged else "available",
@@ -175,20 +175,22 @@ class StockLotInspect(models.TransientModel):
                     "assessed_amount": sum(missing.mapped("value")),
                 }
             )
-        return (
-            self.env["rental.damage.claim"]
-            .sudo()
-            .create(
-                [
-                    dict(
-                        vals,
-                        lot_id=lot.id,
-                        partner_id=booking.partner_id.id,
-                        order_id=booking.order_id.id,
-                        company_id=inspection.company_id.id,
-                        inspection_id=inspection.id,
-                    )
-                    for vals in claim_vals
-                ]
+        # Claims are linked to their inspection by the inspection alone.
+        with self.env["rental.risk.decision"]._open_guard():
+            return (
+                self.env["rental.damage.claim"]
+                .sudo()
+                .create(
+                    [
+                        dict(
+                            vals,
+                            lot_id=lot.id,
+                            partner_id=booking.partner_id.id,
+                            order_id=booking.order_id.id,
+                            company_id=inspection.company_id.id,
+                            inspection_id=inspection.id,
+                        )
+                        for vals in claim_vals
+                    ]
+                )
             )
-        )
