@@ -481,27 +481,29 @@ def naive_rescore(env, partner_id, today):
     previous_score, previous_grade = partner.rental_score, partner.rental_grade
     limit = company.rental_grade_limit_ids.filtered(lambda row: row.grade == result.grade)
     explanation = env["rental.credit.rescoring"]._explanation(result, company.currency_id, {})
-    partner.write(
-        {
-            "rental_score": result.score,
-            "rental_grade_computed": result.grade,
-            "rental_score_explanation": explanation,
-            "rental_scored_at": fields.Datetime.now(),
-            "rental_exposure_at_scoring": exposure,
-            "rental_available_credit_at_scoring": limit.credit_limit - exposure,
-        }
-    )
-    env["rental.score.history"].create(
-        {
-            "partner_id": partner_id,
-            "score": result.score,
-            "grade": result.grade,
-            "previous_score": previous_score,
-            "previous_grade": previous_grade,
-            "explanation": explanation,
-        }
-    )
-    env.flush_all()
+    # The figures are the rescoring's own: written behind its guard, as the rescoring does.
+    with env["rental.risk.decision"]._open_guard():
+        partner.write(
+            {
+                "rental_score": result.score,
+                "rental_grade_computed": result.grade,
+                "rental_score_explanation": explanation,
+                "rental_scored_at": fields.Datetime.now(),
+                "rental_exposure_at_scoring": exposure,
+                "rental_available_credit_at_scoring": limit.credit_limit - exposure,
+            }
+        )
+        env["rental.score.history"].create(
+            {
+                "partner_id": partner_id,
+                "score": result.score,
+                "grade": result.grade,
+                "previous_score": previous_score,
+                "previous_grade": previous_grade,
+                "explanation": explanation,
+            }
+        )
+        env.flush_all()
 
 
 def main():

@@ -48,6 +48,37 @@ def normalize_phone(phone, country_code=None):
     return digits
 
 
+def is_international(phone):
+    """True when ``phone`` is written with its country ("+86 ...", "0086 ...")."""
+    if not phone:
+        return False
+    text = str(phone).strip()
+    return text.startswith("+") or _NON_DIGITS.sub("", text).startswith("00")
+
+
+def national_number(phone, country_code=None, calling_codes=()):
+    """National significant number of ``phone``: the digits a person dials inside its country,
+    without the country calling code and the trunk 0 ("+86 138 0013 8000", "0138 0013 8000" with
+    country 86 and "138 0013 8000" all give "13800138000").
+
+    ``country_code`` is the partner's calling code when known; for a number written
+    internationally without it, the longest of ``calling_codes`` it starts with is taken.
+    Numbers without a country keep their digits. ``""`` when too short to match.
+    """
+    digits = normalize_phone(phone, country_code if is_international(phone) else None)
+    if not digits:
+        return ""
+    if is_international(phone):
+        known = _NON_DIGITS.sub("", str(country_code or ""))
+        codes = [known] if known and digits.startswith(known) else []
+        codes += sorted(
+            (c for c in map(str, calling_codes) if c and digits.startswith(c)), key=len
+        )[-1:]
+        if codes:
+            digits = digits[len(codes[0]) :].lstrip("0")
+    return digits if len(digits) >= MIN_PHONE_DIGITS else ""
+
+
 def normalize_email(email, ignore_gmail_dots=False):
     """Lower-case address without spaces; "Name <a@b.c>" gives "a@b.c".
 

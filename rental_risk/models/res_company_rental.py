@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..engine.bounds import MAX_AMOUNT, MAX_DAYS, in_range, is_amount
 
 
 class ResCompany(models.Model):
@@ -43,3 +46,23 @@ class ResCompany(models.Model):
     def _rental_create_missing_locations(self):
         """Give every existing company its rental location (run at module install)."""
         self.search([("rental_location_id", "=", False)])._rental_create_location()
+
+    def _rental_check_ranges(self, amounts=(), days=()):
+        """Refuse settings out of their sane range: ``amounts`` from 0 to the largest amount,
+        ``days`` from 0 to ten years."""
+        for company in self:
+            if all(is_amount(company[fname]) for fname in amounts) and all(
+                in_range(company[fname], 0, MAX_DAYS) for fname in days
+            ):
+                continue
+            labels = company.fields_get([*amounts, *days], ["string"])
+            raise ValidationError(
+                self.env._(
+                    "Rental settings of %(company)s: %(fields)s must be between 0 and %(max)s "
+                    "(numbers of days up to %(days)s).",
+                    company=company.name,
+                    fields=", ".join(labels[fname]["string"] for fname in [*amounts, *days]),
+                    max=f"{MAX_AMOUNT:,.0f}",
+                    days=MAX_DAYS,
+                )
+            )

@@ -1,8 +1,10 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..engine.identity import (
+    is_international,
+    national_number,
     normalize_address,
     normalize_email,
     normalize_id_number,
@@ -61,6 +63,23 @@ class ResPartner(models.Model):
     rental_address_norm = fields.Char(
         compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
     )
+    # A national number typed without the partner's country ("13800138000") is matched both
+    # ways: as the company's country would read it (rental_phone_norm), and by its national
+    # digits against the national digits of every other number, whatever its country
+    # ("+86 138-0013-8000"). *_national: national digits of every number; *_loose: the same,
+    # only for the numbers whose country is not known.
+    rental_phone_national = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_mobile_national = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_phone_loose = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
+    rental_mobile_loose = fields.Char(
+        compute="_compute_rental_identity_norm", store=True, index="btree_not_null", copy=False
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -83,6 +102,7 @@ class ResPartner(models.Model):
         gmail_dots = (
             self.env["ir.config_parameter"].sudo().get_param("rental_risk.match_gmail_dots") == "1"
         )
+        calling_codes = self._rental_calling_codes()
         for partner in self:
             country = (
                 partner.country_id or partner.company_id.country_id or self.env.company.country_id
@@ -91,6 +111,15 @@ class ResPartner(models.Model):
             partner.rental_mobile_norm = (
                 normalize_phone(partner.mobile, country.phone_code) or False
             )
+            own_code = partner.country_id.phone_code
+            for number, prefix in (
+                (partner.phone, "rental_phone"),
+                (partner.mobile, "rental_mobile"),
+            ):
+                national = national_number(number, own_code, calling_codes) or False
+                partner[f"{prefix}_national"] = national
+                loose = national and not own_code and not is_international(number)
+                partner[f"{prefix}_loose"] = national if loose else False
             partner.rental_email_norm = normalize_email(partner.email, gmail_dots) or False
             partner.rental_vat_norm = normalize_vat(partner.vat, country.code) or False
             partner.rental_id_number_norm = (
@@ -163,10 +192,20 @@ class ResPartner(models.Model):
         """Normalised identifiers of ``self``: {kind: set of values}. Addresses count only
         where the partner's company matches on addresses (off by default: families, flat
         shares and office buildings share one)."""
-        ids = {"phone": set(), "email": set(), "vat": set(), "id_number": set(), "address": set()}
+        ids = {
+            "phone": set(),
+            "phone_national": set(),
+            "phone_loose": set(),
+            "email": set(),
+            "vat": set(),
+            "id_number": set(),
+            "address": set(),
+        }
         for partner in self.sudo():
             for kind, fnames in (
                 ("phone", ("rental_phone_norm", "rental_mobile_norm")),
+                ("phone_national", ("rental_phone_national", "rental_mobile_national")),
+                ("phone_loose", ("rental_phone_loose", "rental_mobile_loose")),
                 ("email", ("rental_email_norm",)),
                 ("vat", ("rental_vat_norm",)),
                 ("id_number", ("rental_id_number_norm",)),
@@ -192,11 +231,15 @@ class ResPartner(models.Model):
                 """
                 SELECT p.id, p.commercial_partner_id, p.rental_phone_norm, p.rental_mobile_norm,
                        p.rental_email_norm, p.rental_vat_norm, p.rental_id_number_norm,
-                       p.rental_address_norm
+                       p.rental_address_norm, p.rental_phone_national, p.rental_mobile_national
                   FROM res_partner p
                   JOIN res_partner c ON c.id = p.commercial_partner_id
                  WHERE (p.rental_phone_norm = ANY(%(phones)s)
                         OR p.rental_mobile_norm = ANY(%(phones)s)
+                        OR p.rental_phone_national = ANY(%(loose)s)
+                        OR p.rental_mobile_national = ANY(%(loose)s)
+                        OR p.rental_phone_loose = ANY(%(national)s)
+                        OR p.rental_mobile_loose = ANY(%(national)s)
                         OR p.rental_email_norm = ANY(%(emails)s)
                         OR p.rental_vat_norm = ANY(%(vats)s)
                         OR p.rental_id_number_norm = ANY(%(numbers)s)
@@ -206,6 +249,8 @@ class ResPartner(models.Model):
                  ORDER BY p.commercial_partner_id, p.id
                 """,
                 phones=phones,
+                loose=sorted(identifiers["phone_loose"]),
+                national=sorted(identifiers["phone_national"]),
                 emails=sorted(identifiers["email"]),
                 vats=sorted(identifiers["vat"]),
                 numbers=sorted(identifiers["id_number"]),
@@ -220,11 +265,24 @@ class ResPartner(models.Model):
     def _rental_risk_overlap_label(self, identifiers, row):
         """Plain words for what ``row`` shares with ``identifiers`` ("phone 8613800138000")."""
         labels = []
-        partner_id, _commercial, phone, mobile, email, vat, number, address = row
+        partner_id, _commercial, phone, mobile, email, vat, number, address = row[:8]
+        phone_national, mobile_national = row[8:10]
         if {phone, mobile} & identifiers["phone"]:
             labels.append(
                 self.env._(
                     "phone %(value)s", value=next(iter({phone, mobile} & identifiers["phone"]))
+                )
+            )
+        elif {phone_national, mobile_national} & (
+            identifiers["phone_loose"] | identifiers["phone_national"]
+        ):
+            shared = {phone_national, mobile_national} & (
+                identifiers["phone_loose"] | identifiers["phone_national"]
+            )
+            labels.append(
+                self.env._(
+                    "phone number %(value)s (one of the two written without its country)",
+                    value=next(iter(shared)),
                 )
             )
         if email and email in identifiers["email"]:
@@ -294,3 +352,13 @@ class ResPartner(models.Model):
             self.sudo().write(
                 {"rental_blacklist_match_id": match_id, "rental_blacklist_match_reason": reason}
             )
+
+    @api.model
+    @tools.ormcache()
+    def _rental_calling_codes(self):
+        """Calling codes of all countries, to read the national digits of an international
+        number whatever its country."""
+        codes = (
+            self.env["res.country"].sudo().search_read([("phone_code", "!=", 0)], ["phone_code"])
+        )
+        return frozenset(str(row["phone_code"]) for row in codes)

@@ -65,6 +65,10 @@ def _protected_fields(env):
         "rental_vat_norm": identity,
         "rental_id_number_norm": identity,
         "rental_address_norm": identity,
+        "rental_phone_national": identity,
+        "rental_mobile_national": identity,
+        "rental_phone_loose": identity,
+        "rental_mobile_loose": identity,
     }
 
 

@@ -64,6 +64,7 @@ class SaleOrder(models.Model):
         compute="_compute_rental_risk_approval",
         store=True,
         copy=False,
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
     )
     rental_risk_review_id = fields.Many2one(
         "rental.risk.decision",
@@ -71,6 +72,7 @@ class SaleOrder(models.Model):
         compute="_compute_rental_risk_approval",
         store=True,
         copy=False,
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
     )
     rental_risk_approval_group_ids = fields.Many2many(
         "res.groups", string="Approvers", related="rental_risk_request_id.group_ids"

@@ -4,7 +4,12 @@ from odoo import fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    rental_claim_ids = fields.One2many("rental.damage.claim", "order_id", string="Claims")
+    rental_claim_ids = fields.One2many(
+        "rental.damage.claim",
+        "order_id",
+        string="Claims",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+    )
     rental_claim_count = fields.Integer(
         string="Claims Count", compute="_compute_rental_claim_count"
     )

@@ -35,7 +35,10 @@ class SaleOrder(models.Model):
         help="Deposit paid and not yet applied or refunded: the money held for the customer.",
     )
     rental_deposit_settlement_ids = fields.One2many(
-        "rental.deposit.settlement", "order_id", string="Deposit Settlements"
+        "rental.deposit.settlement",
+        "order_id",
+        string="Deposit Settlements",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
     )
     rental_deposit_settled = fields.Boolean(
         string="Deposit Settled", compute="_compute_rental_deposit_settled", store=True

@@ -56,7 +56,12 @@ class SaleOrderLine(models.Model):
     rental_availability_warning = fields.Char(
         string="Availability Warning", compute="_compute_rental_availability"
     )
-    rental_booking_ids = fields.One2many("rental.booking", "order_line_id", string="Bookings")
+    rental_booking_ids = fields.One2many(
+        "rental.booking",
+        "order_line_id",
+        string="Bookings",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+    )
     rental_qty_picked_up = fields.Float(
         string="Picked Up",
         compute="_compute_rental_qty_moved",

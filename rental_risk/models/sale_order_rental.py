@@ -49,6 +49,35 @@ class SaleOrder(models.Model):
             order.rental_has_open_return = any(p.state not in open_states for p in returns)
 
     # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._rental_check_line_commands(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._rental_check_line_commands([vals])
+        return super().write(vals)
+
+    @api.model
+    def _rental_check_line_commands(self, vals_list):
+        """Check the value types of the lines given with the order: the order computes its
+        totals from them before the lines themselves are created."""
+        lines_vals = [
+            command[2]
+            for vals in vals_list
+            for command in vals.get("order_line") or ()
+            if isinstance(command, list | tuple)
+            and len(command) > 2
+            and command[0] in (0, 1)
+            and isinstance(command[2], dict)
+        ]
+        if lines_vals:
+            self.env["sale.order.line"]._rental_check_value_types(lines_vals)
+
+    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 

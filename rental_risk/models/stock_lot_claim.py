@@ -7,11 +7,21 @@ from ..engine.deposits import depreciated_value
 class StockLot(models.Model):
     _inherit = "stock.lot"
 
-    rental_claim_ids = fields.One2many("rental.damage.claim", "lot_id", string="Claims")
+    rental_claim_ids = fields.One2many(
+        "rental.damage.claim",
+        "lot_id",
+        string="Claims",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+    )
     rental_claim_count = fields.Integer(
         string="Claims Count", compute="_compute_rental_claim_count"
     )
-    rental_inspection_ids = fields.One2many("rental.inspection", "lot_id", string="Inspections")
+    rental_inspection_ids = fields.One2many(
+        "rental.inspection",
+        "lot_id",
+        string="Inspections",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+    )
     rental_inspection_count = fields.Integer(
         string="Inspections Count", compute="_compute_rental_inspection_count"
     )
@@ -21,19 +31,20 @@ class StockLot(models.Model):
     # ------------------------------------------------------------------
 
     def _compute_rental_claim_count(self):
+        # Counted as superuser: inventory users without rental groups open serials too.
         counts = dict(
-            self.env["rental.damage.claim"]._read_group(
-                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
-            )
+            self.env["rental.damage.claim"]
+            .sudo()
+            ._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
         )
         for lot in self:
             lot.rental_claim_count = counts.get(lot._origin, 0)
 
     def _compute_rental_inspection_count(self):
         counts = dict(
-            self.env["rental.inspection"]._read_group(
-                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
-            )
+            self.env["rental.inspection"]
+            .sudo()
+            ._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
         )
         for lot in self:
             lot.rental_inspection_count = counts.get(lot._origin, 0)

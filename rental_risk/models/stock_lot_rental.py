@@ -58,7 +58,12 @@ class StockLot(models.Model):
         string="Condition",
         tracking=True,
     )
-    rental_reading_ids = fields.One2many("rental.asset.reading", "lot_id", string="Usage Readings")
+    rental_reading_ids = fields.One2many(
+        "rental.asset.reading",
+        "lot_id",
+        string="Usage Readings",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+    )
     rental_reading_count = fields.Integer(
         string="Readings Count", compute="_compute_rental_reading_count"
     )
@@ -78,7 +83,12 @@ class StockLot(models.Model):
         copy=False,
         help="Barcode on the asset's label; defaults to the serial number.",
     )
-    rental_booking_ids = fields.One2many("rental.booking", "lot_id", string="Bookings")
+    rental_booking_ids = fields.One2many(
+        "rental.booking",
+        "lot_id",
+        string="Bookings",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+    )
     rental_booking_count = fields.Integer(
         string="Bookings Count", compute="_compute_rental_booking_count"
     )
@@ -98,10 +108,11 @@ class StockLot(models.Model):
 
     @api.depends("rental_reading_ids")
     def _compute_rental_reading_count(self):
+        # Counted as superuser: inventory users without rental groups open serials too.
         counts = dict(
-            self.env["rental.asset.reading"]._read_group(
-                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
-            )
+            self.env["rental.asset.reading"]
+            .sudo()
+            ._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
         )
         for lot in self:
             lot.rental_reading_count = counts.get(lot._origin, 0)
@@ -109,14 +120,14 @@ class StockLot(models.Model):
     @api.depends("rental_reading_ids.value", "rental_reading_ids.date")
     def _compute_rental_usage_counter(self):
         for lot in self:
-            readings = lot.rental_reading_ids.sorted(lambda r: (r.date, r.id or 0))
+            readings = lot.sudo().rental_reading_ids.sorted(lambda r: (r.date, r.id or 0))
             lot.rental_usage_counter = readings[-1:].value or 0
 
     def _compute_rental_booking_count(self):
         counts = dict(
-            self.env["rental.booking"]._read_group(
-                [("lot_id", "in", self.ids)], ["lot_id"], ["__count"]
-            )
+            self.env["rental.booking"]
+            .sudo()
+            ._read_group([("lot_id", "in", self.ids)], ["lot_id"], ["__count"])
         )
         for lot in self:
             lot.rental_booking_count = counts.get(lot._origin, 0)

@@ -20,6 +20,7 @@ class StockPicking(models.Model):
         compute="_compute_rental_risk_release",
         store=True,
         copy=False,
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
     )
     rental_risk_released_by_id = fields.Many2one(
         "res.users", string="Risk Lock Released By", related="rental_risk_release_id.user_id"

@@ -34,6 +34,27 @@ class TestRiskIdentity(RiskCommon):
         self.assertEqual(partner.rental_blacklist_match_id, self.fraudster)
         self.assertIn("phone", partner.rental_blacklist_match_reason)
 
+    def test_national_number_without_country_matches_both_ways(self):
+        """ "13800138000" on a partner without country (company in the US) matches the
+        blacklisted "+86 138-0013-8000", and the other way round."""
+        self.company.country_id = self.env.ref("base.us")
+        partner = self._newcomer(phone="13800138000")
+        self.assertFalse(partner.country_id)
+        self.assertEqual(partner.rental_blacklist_match_id, self.fraudster)
+        self.assertIn("13800138000", partner.rental_blacklist_match_reason)
+        # The other way: a loose number known first, the international one blacklisted later.
+        loose = self._newcomer(name="Loose Number", mobile="0139 0000 2222")
+        self.assertFalse(loose.rental_blacklist_match_id)
+        other = self._newcomer(name="Later Fraudster", country_id=self.cn.id)
+        other.phone = "+86 139 0000 2222"
+        other.with_user(self.manager)._rental_risk_set_blacklist("fraud", "Same gang")
+        self.assertEqual(loose.rental_blacklist_match_id, other)
+
+    def test_national_numbers_of_two_countries_do_not_match(self):
+        """The same national digits in two known countries are two different numbers."""
+        partner = self._newcomer(country_id=self.be.id, phone="+32 138 0013 8000")
+        self.assertFalse(partner.rental_blacklist_match_id)
+
     def test_mobile_matches_phone(self):
         """A mobile "+86 13900001111" matches the fraudster's "0086-139-0000-1111"."""
         partner = self._newcomer(phone="+86 13900001111")
