@@ -534,8 +534,9 @@ def main():
         env.flush_all()
         full_s = time.perf_counter() - started
         cr.execute(
-            "SELECT rental_grade, count(*) FROM res_partner WHERE ref = %s GROUP BY 1 ORDER BY 1",
-            [MARK],
+            "SELECT rental_grade -> %s ->> 0, count(*) FROM res_partner WHERE ref = %s "
+            "GROUP BY 1 ORDER BY 1",
+            [str(env.company.id), MARK],
         )
         grades = ", ".join(f"{grade}: {count}" for grade, count in cr.fetchall())
         cr.execute("SELECT count(*) FROM rental_score_history")

@@ -35,14 +35,19 @@ class AccountMove(models.Model):
         # A new invoice or credit note changes the customer's balance: rescore at once.
         customer_moves = posted.filtered(lambda move: move.is_sale_document(include_receipts=False))
         if customer_moves:
-            customer_moves.commercial_partner_id.sudo()._rental_risk_rescore()
+            for company in customer_moves.company_id:
+                customer_moves.filtered(
+                    lambda m, c=company: m.company_id == c
+                ).commercial_partner_id.sudo()._rental_risk_rescore(company=company)
         return posted
 
     def button_draft(self):
-        customers = self.filtered(
+        moves = self.filtered(
             lambda move: move.state == "posted" and move.is_sale_document(include_receipts=False)
-        ).commercial_partner_id
+        )
         res = super().button_draft()
-        if customers:
-            customers.sudo()._rental_risk_rescore()
+        for company in moves.company_id:
+            moves.filtered(
+                lambda m, c=company: m.company_id == c
+            ).commercial_partner_id.sudo()._rental_risk_rescore(company=company)
         return res

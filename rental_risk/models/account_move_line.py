@@ -29,7 +29,10 @@ class AccountMoveLine(models.Model):
         """Rescore the customers of the customer invoices and credit notes among these lines."""
         moves = self.move_id.filtered(lambda move: move.is_sale_document(include_receipts=False))
         if moves:
-            moves.commercial_partner_id.sudo()._rental_risk_rescore()
+            for company in moves.company_id:
+                moves.filtered(
+                    lambda m, c=company: m.company_id == c
+                ).commercial_partner_id.sudo()._rental_risk_rescore(company=company)
 
     def _rental_sync_claims(self):
         """Move the damage claims invoiced by these lines' customer invoices to paid (or back

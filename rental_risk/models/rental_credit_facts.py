@@ -23,23 +23,43 @@ class RentalCreditFacts(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _read_states(self, partner_ids):
-        """Current risk columns of ``partner_ids`` in one query, keyed by id.
-
-        ``company_id`` is the company whose settings score the partner: its own, else the
-        current company.
-        """
+    def _read_states(self, partner_ids, company=None):
+        """Current risk figures of ``partner_ids`` in ``company`` (the current one by default),
+        in one query, keyed by id: the scoring columns (one value per company), the override
+        and hand-set limit in force there (from the decisions), and the identity flags."""
+        company = company or self.env.company
+        cid = str(company.id)
+        self.env["res.partner"].flush_model()
+        self.env["rental.risk.decision"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, COALESCE(company_id, %(company)s), rental_score, rental_grade_computed,
-                       rental_grade, rental_grade_override, rental_credit_limit,
-                       rental_credit_limit_manual, rental_kyc_verified, rental_blacklisted,
-                       user_id
-                  FROM res_partner
-                 WHERE id = ANY(%(ids)s)
+                SELECT p.id, %(company)s,
+                       (p.rental_score -> %(cid)s ->> 0)::int,
+                       p.rental_grade_computed -> %(cid)s ->> 0,
+                       p.rental_grade -> %(cid)s ->> 0,
+                       CASE WHEN ov.kind = 'grade_override' THEN ov.grade END,
+                       (p.rental_credit_limit -> %(cid)s ->> 0)::float8,
+                       lim.kind = 'credit_limit',
+                       lim.amount::float8,
+                       p.rental_kyc_verified, p.rental_blacklisted, p.user_id
+                  FROM res_partner p
+                  LEFT JOIN LATERAL (
+                        SELECT d.kind, d.grade
+                          FROM rental_risk_decision d
+                         WHERE d.partner_id = p.id AND d.company_id = %(company)s
+                           AND d.kind IN ('grade_override', 'grade_override_end')
+                         ORDER BY d.id DESC LIMIT 1) ov ON TRUE
+                  LEFT JOIN LATERAL (
+                        SELECT d.kind, d.amount
+                          FROM rental_risk_decision d
+                         WHERE d.partner_id = p.id AND d.company_id = %(company)s
+                           AND d.kind IN ('credit_limit', 'credit_limit_reset')
+                         ORDER BY d.id DESC LIMIT 1) lim ON TRUE
+                 WHERE p.id = ANY(%(ids)s)
                 """,
-                company=self.env.company.id,
+                company=company.id,
+                cid=cid,
                 ids=list(partner_ids),
             )
         )
@@ -51,6 +71,7 @@ class RentalCreditFacts(models.AbstractModel):
             "override",
             "credit_limit",
             "credit_limit_manual",
+            "manual_limit",
             "kyc_verified",
             "blacklisted",
             "user_id",
@@ -58,22 +79,25 @@ class RentalCreditFacts(models.AbstractModel):
         return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in self.env.cr.fetchall()}
 
     @api.model
-    def _collect_facts(self, partner_ids, states=None):
-        """Facts of every partner of ``partner_ids`` (commercial partners) for the engine.
+    def _collect_facts(self, partner_ids, states=None, company=None):
+        """Facts of every partner of ``partner_ids`` (commercial partners) in ``company`` (the
+        current one by default) for the engine: that company's invoices, payments, orders,
+        rentals and claims, in its currency (signed amounts, converted at the document's date).
 
         Returns ``({id: CustomerFacts}, {id: exposure dict})``. A fixed number of aggregate
         queries covers the whole list, whatever its length: never a query per partner.
         """
+        company = company or self.env.company
         today = fields.Date.context_today(self)
         if states is None:
-            states = self._read_states(partner_ids)
-        invoices = self._invoice_facts(partner_ids, today)
-        payments = self._payment_facts(partner_ids, today)
-        orders = self._order_facts(partner_ids)
-        rentals = self._rental_facts(partner_ids)
-        damages = self._damage_facts(partner_ids)
+            states = self._read_states(partner_ids, company)
+        invoices = self._invoice_facts(partner_ids, today, company)
+        payments = self._payment_facts(partner_ids, today, company)
+        orders = self._order_facts(partner_ids, company)
+        rentals = self._rental_facts(partner_ids, company)
+        damages = self._damage_facts(partner_ids, company)
         exposures = self._get_exposure(
-            partner_ids, invoices=invoices, orders=orders, rentals=rentals
+            partner_ids, company, invoices=invoices, orders=orders, rentals=rentals
         )
         facts = {}
         empty = {}
@@ -117,7 +141,7 @@ class RentalCreditFacts(models.AbstractModel):
         return facts, exposures
 
     @api.model
-    def _invoice_facts(self, partner_ids, today):
+    def _invoice_facts(self, partner_ids, today, company=None):
         """Posted customer invoices and credit notes per commercial partner, company currency.
 
         Overdue buckets use the invoice due date and the invoice's residual (credit notes
@@ -145,11 +169,13 @@ class RentalCreditFacts(models.AbstractModel):
                        MIN(am.invoice_date)
                   FROM account_move am
                  WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.company_id = %(company)s
                    AND am.state = 'posted'
                    AND am.move_type IN ('out_invoice', 'out_refund')
                  GROUP BY am.commercial_partner_id
                 """,
                 ids=list(partner_ids),
+                company=(company or self.env.company).id,
                 d0=today,
                 d30=today - timedelta(days=30),
                 d60=today - timedelta(days=60),
@@ -179,7 +205,7 @@ class RentalCreditFacts(models.AbstractModel):
         }
 
     @api.model
-    def _payment_facts(self, partner_ids, today):
+    def _payment_facts(self, partner_ids, today, company=None):
         """Amount-weighted days between due date and payment, from the reconciliations.
 
         A payment is a partial reconciliation of a customer invoice's receivable line with a
@@ -204,12 +230,14 @@ class RentalCreditFacts(models.AbstractModel):
                   JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
                   JOIN account_journal pay_journal ON pay_journal.id = pay_line.journal_id
                  WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.company_id = %(company)s
                    AND am.state = 'posted'
                    AND am.move_type = 'out_invoice'
                    AND pay_journal.type != 'sale'
                  GROUP BY am.commercial_partner_id
                 """,
                 ids=list(partner_ids),
+                company=(company or self.env.company).id,
                 recent=recent_from,
             )
         )
@@ -228,7 +256,7 @@ class RentalCreditFacts(models.AbstractModel):
         return result
 
     @api.model
-    def _order_facts(self, partner_ids):
+    def _order_facts(self, partner_ids, company=None):
         """Order lines per commercial partner, in one pass: the first confirmed order date, the
         amount ordered but not invoiced yet (confirmed orders, taxes included, company
         currency) and the late returns (lines flagged late at least once, whatever the order's
@@ -252,10 +280,12 @@ class RentalCreditFacts(models.AbstractModel):
                   JOIN res_partner p ON p.id = so.partner_id
                   JOIN sale_order_line sol ON sol.order_id = so.id
                  WHERE p.commercial_partner_id = ANY(%(ids)s)
+                   AND so.company_id = %(company)s
                    AND (so.state = 'sale' OR sol.rental_late_hours > 0)
                  GROUP BY p.commercial_partner_id
                 """,
                 ids=list(partner_ids),
+                company=(company or self.env.company).id,
                 to_invoice=self._line_to_invoice_sql(),
             )
         )
@@ -293,7 +323,7 @@ class RentalCreditFacts(models.AbstractModel):
         )
 
     @api.model
-    def _rental_facts(self, partner_ids):
+    def _rental_facts(self, partner_ids, company=None):
         """Rental behaviour per commercial partner: completed rentals (returned bookings), lost
         assets, value of the assets out and the first rental (late returns come with the order
         facts, read in the same pass over the order lines).
@@ -304,6 +334,7 @@ class RentalCreditFacts(models.AbstractModel):
         result = defaultdict(dict)
         ids = list(partner_ids)
         env = self.env
+        company_id = (company or env.company).id
         if "rental.booking" in env:
             env["rental.booking"].flush_model()
             env.cr.execute(
@@ -315,9 +346,11 @@ class RentalCreditFacts(models.AbstractModel):
                       FROM rental_booking rb
                       JOIN res_partner p ON p.id = rb.partner_id
                      WHERE p.commercial_partner_id = ANY(%(ids)s) AND rb.state != 'cancelled'
+                       AND rb.company_id = %(company)s
                      GROUP BY p.commercial_partner_id
                     """,
                     ids=ids,
+                    company=company_id,
                 )
             )
             for partner_id, completed, first_date in env.cr.fetchall():
@@ -335,9 +368,11 @@ class RentalCreditFacts(models.AbstractModel):
                       JOIN res_partner p ON p.id = lot.rental_partner_id
                      WHERE p.commercial_partner_id = ANY(%(ids)s)
                        AND lot.rental_state IN ('lost', 'out')
+                       AND COALESCE(lot.company_id, %(company)s) = %(company)s
                      GROUP BY p.commercial_partner_id
                     """,
                     ids=ids,
+                    company=company_id,
                 )
             )
             for partner_id, lost, out_value in env.cr.fetchall():
@@ -345,7 +380,7 @@ class RentalCreditFacts(models.AbstractModel):
         return result
 
     @api.model
-    def _deposits_held(self, partner_ids):
+    def _deposits_held(self, partner_ids, company=None):
         """Hook: deposits paid and not settled yet, per commercial partner, in company currency
         ({partner_id: amount}); the exposure subtracts them.
 
@@ -370,6 +405,7 @@ class RentalCreditFacts(models.AbstractModel):
                   JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
                   JOIN sale_order_line sol ON sol.id = rel.order_line_id
                  WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.company_id = %(company)s
                    AND am.state = 'posted'
                    AND am.move_type IN ('out_invoice', 'out_refund')
                    AND sol.is_rental_deposit
@@ -378,6 +414,7 @@ class RentalCreditFacts(models.AbstractModel):
                  GROUP BY am.commercial_partner_id
                 """,
                 ids=list(partner_ids),
+                company=(company or self.env.company).id,
             )
         )
         for partner_id, held in self.env.cr.fetchall():
@@ -385,7 +422,7 @@ class RentalCreditFacts(models.AbstractModel):
         return res
 
     @api.model
-    def _damage_facts(self, partner_ids):
+    def _damage_facts(self, partner_ids, company=None):
         """Hook: damage and missing-accessory claims not waived nor withdrawn, per commercial
         partner: {damage_count, damage_amount (assessed, company currency)}. Loss claims are
         left out: lost assets are scored on their own."""
@@ -400,11 +437,13 @@ class RentalCreditFacts(models.AbstractModel):
                   FROM rental_damage_claim c
                   JOIN res_partner p ON p.id = c.partner_id
                  WHERE p.commercial_partner_id = ANY(%(ids)s)
+                   AND c.company_id = %(company)s
                    AND c.state NOT IN ('waived', 'cancelled')
                    AND c.claim_type != 'loss'
                  GROUP BY p.commercial_partner_id
                 """,
                 ids=list(partner_ids),
+                company=(company or self.env.company).id,
             )
         )
         for partner_id, count, amount in self.env.cr.fetchall():
@@ -419,20 +458,22 @@ class RentalCreditFacts(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _get_exposure(self, partner_ids, invoices=None, orders=None, rentals=None):
-        """Exposure of commercial partners, set-based: {id: {receivable, to_invoice,
-        assets_out, deposits, total}} in company currency. Aggregates already computed by the
-        rescoring may be passed in to avoid running them twice."""
+    def _get_exposure(self, partner_ids, company=None, invoices=None, orders=None, rentals=None):
+        """Exposure of commercial partners in ``company`` (the current one by default),
+        set-based: {id: {receivable, to_invoice, assets_out, deposits, total}} in that
+        company's currency. Aggregates already computed by the rescoring may be passed in to
+        avoid running them twice."""
         if not partner_ids:
             return {}
+        company = company or self.env.company
         today = fields.Date.context_today(self)
         if invoices is None:
-            invoices = self._invoice_facts(partner_ids, today)
+            invoices = self._invoice_facts(partner_ids, today, company)
         if orders is None:
-            orders = self._order_facts(partner_ids)
+            orders = self._order_facts(partner_ids, company)
         if rentals is None:
-            rentals = self._rental_facts(partner_ids)
-        deposits = self._deposits_held(partner_ids)
+            rentals = self._rental_facts(partner_ids, company)
+        deposits = self._deposits_held(partner_ids, company)
         exposures = {}
         empty = {}
         for partner_id in partner_ids:
@@ -450,9 +491,10 @@ class RentalCreditFacts(models.AbstractModel):
         return exposures
 
     @api.model
-    def _current_facts(self, partner_ids, overdue_days=()):
-        """Exposure and overdue receivables of ``partner_ids`` now, for the order check and the
-        delivery lock: {id: {"exposure": {...}, "overdue": {days: amount}}}.
+    def _current_facts(self, partner_ids, overdue_days=(), company=None):
+        """Exposure and overdue receivables of ``partner_ids`` in ``company`` (the current one
+        by default) now, for the order check and the delivery lock:
+        {id: {"exposure": {...}, "overdue": {days: amount}}}.
 
         Unlike the scoring facts, which aggregate the whole history, this reads open invoices
         only (a partial index covers them) and the assets out, so its cost does not grow with
@@ -461,6 +503,7 @@ class RentalCreditFacts(models.AbstractModel):
         ids = list(partner_ids)
         if not ids:
             return {}
+        company = company or self.env.company
         today = fields.Date.context_today(self)
         days = sorted({int(d) for d in overdue_days})
         self.env["account.move"].flush_model()
@@ -478,12 +521,14 @@ class RentalCreditFacts(models.AbstractModel):
                 SELECT am.commercial_partner_id, SUM(am.amount_residual_signed)::float8 %(overdue)s
                   FROM account_move am
                  WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.company_id = %(company)s
                    AND am.state = 'posted'
                    AND am.move_type IN ('out_invoice', 'out_refund')
                    AND am.amount_residual_signed <> 0
                  GROUP BY am.commercial_partner_id
                 """,
                 ids=ids,
+                company=company.id,
                 overdue=SQL("").join(SQL(", %s", expr) for expr in overdue_sql),
             )
         )
@@ -502,13 +547,15 @@ class RentalCreditFacts(models.AbstractModel):
                       FROM stock_lot lot
                       JOIN res_partner p ON p.id = lot.rental_partner_id
                      WHERE p.commercial_partner_id = ANY(%(ids)s) AND lot.rental_state = 'out'
+                       AND COALESCE(lot.company_id, %(company)s) = %(company)s
                      GROUP BY p.commercial_partner_id
                     """,
                     ids=ids,
+                    company=company.id,
                 )
             )
             rentals = {row[0]: {"assets_out": row[1] or 0.0} for row in self.env.cr.fetchall()}
-        exposures = self._get_exposure(ids, invoices=invoices, rentals=rentals)
+        exposures = self._get_exposure(ids, company, invoices=invoices, rentals=rentals)
         return {
             pid: {
                 "exposure": exposures[pid],

@@ -44,38 +44,45 @@ class RentalCreditRescoring(models.AbstractModel):
 
     @api.model
     def _cron_rescore_partners(self, batch_size=RESCORE_BATCH_SIZE):
-        """Rescore every customer once a day, in batches that report progress.
+        """Rescore every customer once a day in each company, in batches that report progress.
 
         Under the scheduler (``ir_cron_progress_id`` in the context) one batch is scored per
         call: the scheduler commits it, sees the remaining count and calls again (Odoo 18's
         ``_notify_progress`` protocol), so no commit happens here. Called directly (server
         action, tests, bench) every batch runs in the caller's transaction.
 
-        Partners not scored since the start of the day are taken in id order, so a run that is
-        stopped (timeout, restart) resumes where it stopped and a second run the same day does
-        nothing. Each batch costs the same handful of set-based queries whatever its size.
-        Returns the number of customers scored.
+        Partners not scored in a company since the start of the day are taken in id order, so a
+        run that is stopped (timeout, restart) resumes where it stopped and a second run the
+        same day does nothing. Each batch costs the same handful of set-based queries whatever
+        its size. Returns the number of scorings done.
         """
         self.env["res.partner"]._rental_risk_end_expired_overrides()
         cutoff = datetime.combine(fields.Date.today(), time.min)
-        partner_ids = self._pending_ids(cutoff)
-        batches = list(split_every(batch_size, partner_ids, list))
+        # A handful of companies at most: each scores its own customers and the shared ones.
+        companies = self.env["res.company"].sudo().search([], order="id")  # pylint: disable=no-search-all
+        pending = [(company, self._pending_ids(cutoff, company)) for company in companies]
+        total = sum(len(ids) for _company, ids in pending)
+        batches = [
+            (company, batch)
+            for company, ids in pending
+            for batch in split_every(batch_size, ids, list)
+        ]
         if self.env.context.get("ir_cron_progress_id"):
             batches = batches[:1]
         done = 0
-        for batch in batches:
-            self._rescore_ids(batch)
+        for company, batch in batches:
+            self._rescore_ids(batch, company)
             done += len(batch)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(partner_ids) - done)
-            _logger.info(
-                "Rental risk: rescored %s customers, %s to go", done, len(partner_ids) - done
-            )
+            self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+            _logger.info("Rental risk: rescored %s customers, %s to go", done, total - done)
         return done
 
     @api.model
-    def _pending_ids(self, cutoff):
-        """Ids of the customers (commercial partners with invoices or confirmed orders) not
-        scored since ``cutoff``, in id order."""
+    def _pending_ids(self, cutoff, company=None):
+        """Ids of the customers of ``company`` not scored there since ``cutoff``, in id order:
+        commercial partners of the company, or shared ones, that are customers (or have
+        invoices or confirmed orders in it). A shared customer is scored once per company."""
+        company = company or self.env.company
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -84,36 +91,78 @@ class RentalCreditRescoring(models.AbstractModel):
                   FROM res_partner p
                  WHERE p.active
                    AND p.id = p.commercial_partner_id
-                   AND (p.rental_scored_at IS NULL OR p.rental_scored_at < %(cutoff)s)
-                   AND (p.customer_rank > 0 OR EXISTS (
-                        SELECT 1
-                          FROM sale_order so
-                          JOIN res_partner sp ON sp.id = so.partner_id
-                         WHERE so.state = 'sale' AND sp.commercial_partner_id = p.id))
+                   AND COALESCE(p.company_id, %(company)s) = %(company)s
+                   AND (p.rental_scored_at -> %(cid)s IS NULL
+                        OR (p.rental_scored_at -> %(cid)s ->> 0)::timestamp < %(cutoff)s)
+                   AND (p.customer_rank > 0
+                        OR EXISTS (
+                            SELECT 1
+                              FROM account_move am
+                             WHERE am.commercial_partner_id = p.id
+                               AND am.company_id = %(company)s AND am.state = 'posted'
+                               AND am.move_type IN ('out_invoice', 'out_refund'))
+                        OR EXISTS (
+                            SELECT 1
+                              FROM sale_order so
+                              JOIN res_partner sp ON sp.id = so.partner_id
+                             WHERE so.state = 'sale' AND so.company_id = %(company)s
+                               AND sp.commercial_partner_id = p.id))
                  ORDER BY p.id
                 """,
                 cutoff=cutoff,
+                company=company.id,
+                cid=str(company.id),
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
-    def _rescore(self, partner_ids):
-        """Rescore ``partner_ids`` (commercial partners) now, in batches: set-based whatever
-        their number."""
-        for batch in split_every(RESCORE_BATCH_SIZE, sorted(set(partner_ids)), list):
-            self._rescore_ids(batch)
+    def _rescore(self, partner_ids, company=None):
+        """Rescore ``partner_ids`` (commercial partners) now, in batches, set-based whatever
+        their number: each in its own company, a shared one in ``company`` (by default the
+        current company and every company that scored it already)."""
+        partner_ids = sorted(set(partner_ids))
+        if not partner_ids:
+            return
+        self.env["res.partner"].flush_model(["company_id", "rental_scored_at"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id, p.company_id,
+                       ARRAY(SELECT jsonb_object_keys(COALESCE(p.rental_scored_at, '{}')))
+                  FROM res_partner p
+                 WHERE p.id = ANY(%(ids)s)
+                """,
+                ids=partner_ids,
+            )
+        )
+        by_company = defaultdict(list)
+        for partner_id, own_company, scored_in in self.env.cr.fetchall():
+            if own_company:
+                targets = {own_company}
+            elif company:
+                targets = {company.id}
+            else:
+                targets = {self.env.company.id, *map(int, scored_in)}
+            for company_id in targets:
+                by_company[company_id].append(partner_id)
+        for company_id, ids in sorted(by_company.items()):
+            target = self.env["res.company"].browse(company_id)
+            for batch in split_every(RESCORE_BATCH_SIZE, ids, list):
+                self._rescore_ids(batch, target)
 
     @api.model
-    def _rescore_ids(self, partner_ids):
-        """Score ``partner_ids`` (commercial partners) and store the results: a constant number
-        of queries for the whole batch. Returns the number of partners scored."""
+    def _rescore_ids(self, partner_ids, company=None):
+        """Score ``partner_ids`` (commercial partners) in ``company`` (the current one by
+        default) and store the results: a constant number of queries for the whole batch.
+        Returns the number of partners scored."""
         if not partner_ids:
             return 0
+        company = company or self.env.company
         self.env.flush_all()
         Facts = self.env["rental.credit.facts"]
-        states = Facts._read_states(partner_ids)
-        facts, exposures = Facts._collect_facts(partner_ids, states=states)
+        states = Facts._read_states(partner_ids, company)
+        facts, exposures = Facts._collect_facts(partner_ids, states=states, company=company)
         self._apply_results(partner_ids, states, facts, exposures)
         return len(partner_ids)
 
@@ -213,8 +262,9 @@ class RentalCreditRescoring(models.AbstractModel):
             company_id = state["company_id"]
             result = score_customer(facts[partner_id], configs[company_id])
             grade = state["override"] or result.grade
-            limit = state["credit_limit"] or 0.0
-            if not state["credit_limit_manual"]:
+            if state["credit_limit_manual"]:
+                limit = state["manual_limit"] or 0.0
+            else:
                 limit = limits[company_id][grade]
             exposure = exposures[partner_id]["total"]
             explanation = self._explanation(result, currencies[company_id], translations)
@@ -235,6 +285,32 @@ class RentalCreditRescoring(models.AbstractModel):
         self._store_batch(rows, now)
         if drops:
             self._alert_drops(drops)
+
+    @api.model
+    def _scored_columns_sql(self, now):
+        """SET clause storing a scored row ``v`` in its company's slot of each company-dependent
+        column (the value of the other companies is kept)."""
+        values = {
+            "rental_score": SQL("to_jsonb(v.score)"),
+            "rental_grade_computed": SQL("to_jsonb(v.grade_computed)"),
+            "rental_grade": SQL("to_jsonb(v.grade)"),
+            "rental_score_explanation": SQL("to_jsonb(v.explanation)"),
+            "rental_scored_at": SQL(
+                "to_jsonb(to_char(%s::timestamp, 'YYYY-MM-DD HH24:MI:SS'))", now
+            ),
+            "rental_credit_limit": SQL("to_jsonb(v.credit_limit::float8)"),
+            "rental_exposure_at_scoring": SQL("to_jsonb(v.exposure::float8)"),
+            "rental_available_credit_at_scoring": SQL("to_jsonb(v.available::float8)"),
+        }
+        return SQL(", ").join(
+            SQL(
+                "%(column)s = COALESCE(p.%(column)s, '{}'::jsonb)"
+                " || jsonb_build_object(v.company_id::text, %(value)s)",
+                column=SQL.identifier(column),
+                value=value,
+            )
+            for column, value in values.items()
+        )
 
     @api.model
     def _store_batch(self, rows, now):
@@ -259,14 +335,7 @@ class RentalCreditRescoring(models.AbstractModel):
                            unnest(%(changed)s::bool[]) AS changed
                 ), scored AS (
                     UPDATE res_partner p
-                       SET rental_score = v.score,
-                           rental_grade_computed = v.grade_computed,
-                           rental_grade = v.grade,
-                           rental_score_explanation = v.explanation,
-                           rental_scored_at = %(now)s,
-                           rental_credit_limit = v.credit_limit,
-                           rental_exposure_at_scoring = v.exposure,
-                           rental_available_credit_at_scoring = v.available
+                       SET %(assignments)s
                       FROM v
                      WHERE p.id = v.id
                 )
@@ -279,6 +348,7 @@ class RentalCreditRescoring(models.AbstractModel):
                  WHERE v.changed
                 """,
                 now=now,
+                assignments=self._scored_columns_sql(now),
                 ids=rows["id"],
                 company_ids=rows["company_id"],
                 scores=rows["score"],

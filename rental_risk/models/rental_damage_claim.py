@@ -446,6 +446,6 @@ class RentalDamageClaim(models.Model):
         self._rental_rescore()
 
     def _rental_rescore(self):
-        partners = self.partner_id.commercial_partner_id
-        if partners:
-            partners.sudo()._rental_risk_rescore()
+        for company in self.company_id:
+            claims = self.filtered(lambda c, company=company: c.company_id == company)
+            claims.partner_id.commercial_partner_id.sudo()._rental_risk_rescore(company=company)

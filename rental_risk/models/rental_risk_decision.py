@@ -2,6 +2,7 @@ from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .rental_score_history import GRADE_SELECTION
 
@@ -291,15 +292,43 @@ class RentalRiskDecision(models.Model):
             return self.sudo().create(vals).sudo(False)
 
     @api.model
-    def _latest(self, records, field, kinds):
-        """{record id: its latest decision among ``kinds``}, ``field`` linking the decisions
-        to ``records`` (one query for the whole set)."""
+    def _latest(self, records, field, kinds, company=None):
+        """{record id: its latest decision among ``kinds``} (in ``company`` when given),
+        ``field`` linking the decisions to ``records``: one query for the whole set."""
         if not records.ids:
             return {}
-        decisions = self.sudo().search(
-            [(field, "in", records.ids), ("kind", "in", list(kinds))], order="id desc"
-        )
+        domain = [(field, "in", records.ids), ("kind", "in", list(kinds))]
+        if company:
+            domain.append(("company_id", "=", company.id))
         latest = {}
-        for decision in decisions:
+        for decision in self.sudo().search(domain, order="id desc"):
             latest.setdefault(decision[field].id, decision)
         return latest
+
+    @api.model
+    def _in_force(self, kinds, kind_in_force, company=None):
+        """[(partner id, company id, decision id)] of the customers whose latest decision among
+        ``kinds`` (per company, or in ``company``) is ``kind_in_force``: one query."""
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT partner_id, company_id, id
+                  FROM (SELECT DISTINCT ON (partner_id, company_id) partner_id, company_id, id, kind
+                          FROM rental_risk_decision
+                         WHERE kind = ANY(%(kinds)s) AND partner_id IS NOT NULL
+                           AND (%(company)s IS NULL OR company_id = %(company)s)
+                         ORDER BY partner_id, company_id, id DESC) latest
+                 WHERE kind = %(kind)s
+                """,
+                kinds=list(kinds),
+                kind=kind_in_force,
+                company=company.id if company else None,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _in_force_ids(self, kinds, kind_in_force, company=None):
+        """Partner ids of ``_in_force``."""
+        return sorted({row[0] for row in self._in_force(kinds, kind_in_force, company)})

@@ -13,10 +13,13 @@ MANAGER_GROUP = "rental_risk.rental_risk_group_manager"
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # A customer shared by several companies is scored once per company, with that company's
+    # facts, settings and currency: the scoring figures are company-dependent (one value per
+    # company, read for the current company). Rescoring writes them with SQL.
     rental_score = fields.Integer(
         string="Risk Score",
+        company_dependent=True,
         readonly=True,
-        copy=False,
         aggregator="avg",
         groups=USER_GROUP,
         help="0 (worst) to 100 (best), from payment behaviour, rentals and identity checks.",
@@ -24,42 +27,34 @@ class ResPartner(models.Model):
     rental_grade_computed = fields.Selection(
         GRADE_SELECTION,
         string="Computed Grade",
+        company_dependent=True,
         readonly=True,
-        copy=False,
         groups=USER_GROUP,
         help="Grade given by the score, before any manual override.",
     )
     rental_grade = fields.Selection(
         GRADE_SELECTION,
         string="Risk Grade",
-        compute="_compute_rental_grade",
-        store=True,
-        index=True,
-        copy=False,
+        company_dependent=True,
+        readonly=True,
         groups=USER_GROUP,
         help="Grade in force: the override while it lasts, otherwise the computed grade.",
     )
-    # The override in force is computed from the Risk Managers' decisions (rental.risk.decision).
+    # The override in force in the current company, computed from the Risk Managers'
+    # decisions (rental.risk.decision).
     rental_grade_override = fields.Selection(
         GRADE_SELECTION,
         string="Overridden Grade",
         compute="_compute_rental_grade_override",
-        store=True,
-        copy=False,
+        search="_search_rental_grade_override",
         groups=USER_GROUP,
     )
     rental_grade_override_reason = fields.Char(
-        string="Override Reason",
-        compute="_compute_rental_grade_override",
-        store=True,
-        copy=False,
-        groups=OFFICER_GROUP,
+        string="Override Reason", compute="_compute_rental_grade_override", groups=OFFICER_GROUP
     )
     rental_grade_override_until = fields.Date(
         string="Override Until",
         compute="_compute_rental_grade_override",
-        store=True,
-        copy=False,
         groups=OFFICER_GROUP,
         help="Last day the override applies; the daily rescoring ends it afterwards.",
     )
@@ -67,15 +62,13 @@ class ResPartner(models.Model):
         "res.users",
         string="Overridden By",
         compute="_compute_rental_grade_override",
-        store=True,
-        copy=False,
         groups=OFFICER_GROUP,
     )
     rental_score_explanation = fields.Text(
-        string="Score Explanation", readonly=True, copy=False, groups=USER_GROUP
+        string="Score Explanation", company_dependent=True, readonly=True, groups=USER_GROUP
     )
     rental_scored_at = fields.Datetime(
-        string="Last Scored", readonly=True, copy=False, groups=USER_GROUP
+        string="Last Scored", company_dependent=True, readonly=True, groups=USER_GROUP
     )
     rental_score_history_ids = fields.One2many(
         "rental.score.history", "partner_id", string="Score History", groups=USER_GROUP
@@ -83,19 +76,17 @@ class ResPartner(models.Model):
     rental_currency_id = fields.Many2one(
         "res.currency", string="Risk Currency", compute="_compute_rental_currency_id"
     )
-    rental_credit_limit = fields.Monetary(
-        currency_field="rental_currency_id",
-        compute="_compute_rental_credit_limit",
-        store=True,
-        copy=False,
+    rental_credit_limit = fields.Float(
+        company_dependent=True,
+        readonly=True,
+        digits="Account",
         groups=USER_GROUP,
-        help="Follows the grade table of the company unless a Risk Manager set it by hand.",
+        help="Follows the grade table of the company unless a Risk Manager set it by hand; in "
+        "the company's currency.",
     )
     rental_credit_limit_manual = fields.Boolean(
         string="Limit Set by Hand",
         compute="_compute_rental_credit_limit_manual",
-        store=True,
-        copy=False,
         groups=USER_GROUP,
         help="A Risk Manager set this limit by hand: it stays when the grade changes.",
     )
@@ -103,8 +94,6 @@ class ResPartner(models.Model):
         "rental.risk.decision",
         string="Limit Decision",
         compute="_compute_rental_credit_limit_manual",
-        store=True,
-        copy=False,
         groups=USER_GROUP,
     )
     rental_exposure = fields.Monetary(
@@ -122,18 +111,18 @@ class ResPartner(models.Model):
         groups=USER_GROUP,
     )
     # Snapshots refreshed by every rescoring, so lists and graphs can sort, filter and sum them.
-    rental_exposure_at_scoring = fields.Monetary(
+    rental_exposure_at_scoring = fields.Float(
         string="Exposure (Last Scoring)",
-        currency_field="rental_currency_id",
+        company_dependent=True,
         readonly=True,
-        copy=False,
+        digits="Account",
         groups=USER_GROUP,
     )
-    rental_available_credit_at_scoring = fields.Monetary(
+    rental_available_credit_at_scoring = fields.Float(
         string="Available Credit (Last Scoring)",
-        currency_field="rental_currency_id",
+        company_dependent=True,
         readonly=True,
-        copy=False,
+        digits="Account",
         groups=USER_GROUP,
     )
     rental_commercial_grade = fields.Selection(
@@ -148,9 +137,13 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     @api.depends("rental_risk_decision_ids")
+    @api.depends_context("company")
     def _compute_rental_grade_override(self):
         latest = self.env["rental.risk.decision"]._latest(
-            self._origin, "partner_id", ("grade_override", "grade_override_end")
+            self._origin,
+            "partner_id",
+            ("grade_override", "grade_override_end"),
+            company=self.env.company,
         )
         for partner in self:
             decision = latest.get(partner._origin.id)
@@ -161,10 +154,22 @@ class ResPartner(models.Model):
             partner.rental_grade_override_until = decision.date_until
             partner.rental_grade_override_user_id = decision.user_id
 
+    def _search_rental_grade_override(self, operator, value):
+        if operator not in ("=", "!=") or value is not False:
+            return NotImplemented
+        overridden = self.env["rental.risk.decision"]._in_force_ids(
+            ("grade_override", "grade_override_end"), "grade_override", self.env.company
+        )
+        return [("id", "in" if operator == "!=" else "not in", overridden)]
+
     @api.depends("rental_risk_decision_ids")
+    @api.depends_context("company")
     def _compute_rental_credit_limit_manual(self):
         latest = self.env["rental.risk.decision"]._latest(
-            self._origin, "partner_id", ("credit_limit", "credit_limit_reset")
+            self._origin,
+            "partner_id",
+            ("credit_limit", "credit_limit_reset"),
+            company=self.env.company,
         )
         for partner in self:
             decision = latest.get(partner._origin.id)
@@ -173,37 +178,11 @@ class ResPartner(models.Model):
             partner.rental_credit_limit_decision_id = decision
             partner.rental_credit_limit_manual = bool(decision)
 
-    @api.depends("rental_grade_computed", "rental_grade_override")
-    def _compute_rental_grade(self):
-        for partner in self:
-            partner.rental_grade = partner.rental_grade_override or partner.rental_grade_computed
-
     @api.depends("company_id")
     @api.depends_context("company")
     def _compute_rental_currency_id(self):
         for partner in self:
             partner.rental_currency_id = partner._rental_risk_company().currency_id
-
-    @api.depends("rental_grade", "rental_credit_limit_decision_id", "company_id")
-    def _compute_rental_credit_limit(self):
-        companies = self.env["res.company"].browse(
-            {partner._rental_risk_company().id for partner in self}
-        )
-        limits = self.env["rental.grade.limit"]._get_limits(companies)
-        for partner in self:
-            decision = partner.rental_credit_limit_decision_id
-            if decision:
-                partner.rental_credit_limit = decision.currency_id._convert(
-                    decision.amount,
-                    partner._rental_risk_company().currency_id,
-                    partner._rental_risk_company(),
-                    fields.Date.context_today(self),
-                )
-            elif partner.rental_grade:
-                company = partner._rental_risk_company()
-                partner.rental_credit_limit = limits[company.id][partner.rental_grade]
-            else:
-                partner.rental_credit_limit = 0.0
 
     @api.depends_context("company")
     def _compute_rental_exposure(self):
@@ -317,18 +296,19 @@ class ResPartner(models.Model):
             raise UserError(
                 self.env._("The override end date is in the past; choose a later date.")
             )
-        partners = self.commercial_partner_id.sudo()
-        old_grades = {partner.id: partner.rental_grade for partner in partners}
-        for partner in partners:
+        for partner in self.commercial_partner_id.sudo():
+            company = partner._rental_risk_company()
+            old_grade = partner.with_company(company).rental_grade
             self.env["rental.risk.decision"]._record(
                 "grade_override",
                 reason,
                 partner=partner,
+                company=company,
                 grade=grade,
                 date_until=until,
                 details=self.env._(
                     "Grade %(old)s overridden to %(new)s until %(until)s: %(reason)s",
-                    old=old_grades[partner.id] or "-",
+                    old=old_grade or "-",
                     new=grade,
                     until=fields.Date.to_string(until),
                     reason=reason,
@@ -338,7 +318,7 @@ class ResPartner(models.Model):
                 body=self.env._(
                     "Risk grade overridden from %(old)s to %(new)s until %(until)s by %(user)s: "
                     "%(reason)s",
-                    old=old_grades[partner.id] or "-",
+                    old=old_grade or "-",
                     new=grade,
                     until=fields.Date.to_string(until),
                     user=self.env.user.name,
@@ -346,26 +326,45 @@ class ResPartner(models.Model):
                 ),
                 subtype_xmlid="mail.mt_note",
             )
+            # The grade in force changes now, not at the next nightly rescoring.
+            partner._rental_risk_rescore(company=company)
 
-    def _rental_risk_end_override(self, message, automatic=False):
-        partners = self.commercial_partner_id.sudo().filtered("rental_grade_override")
-        for partner in partners:
+    def _rental_risk_end_override(self, message, automatic=False, company=None):
+        """End the override in force on the commercial partners (in their own company, or in
+        ``company`` for shared ones)."""
+        for partner in self.commercial_partner_id.sudo():
+            target = partner.company_id or company or self.env.company
+            if not partner.with_company(target).rental_grade_override:
+                continue
             self.env["rental.risk.decision"]._record(
-                "grade_override_end", message, partner=partner, automatic=automatic
+                "grade_override_end",
+                message,
+                partner=partner,
+                company=target,
+                automatic=automatic,
             )
             partner.message_post(body=message, subtype_xmlid="mail.mt_note")
+            partner._rental_risk_rescore(company=target)
 
     @api.model
     def _rental_risk_end_expired_overrides(self):
-        """End the overrides whose last day has passed; the grade goes back to the computed one."""
+        """End the overrides whose last day has passed, in every company; the grade goes back
+        to the computed one."""
         today = fields.Date.context_today(self)
-        expired = self.sudo().search(
-            [("rental_grade_override", "!=", False), ("rental_grade_override_until", "<", today)]
-        )
-        expired._rental_risk_end_override(
-            self.env._("Grade override expired; the computed grade applies again."),
-            automatic=True,
-        )
+        Decision = self.env["rental.risk.decision"].sudo()
+        expired = self.browse()
+        for partner_id, company_id, decision_id in Decision._in_force(
+            ("grade_override", "grade_override_end"), "grade_override"
+        ):
+            if Decision.browse(decision_id).date_until >= today:
+                continue
+            partner = self.sudo().browse(partner_id)
+            partner._rental_risk_end_override(
+                self.env._("Grade override expired; the computed grade applies again."),
+                automatic=True,
+                company=self.env["res.company"].browse(company_id),
+            )
+            expired |= partner
         return expired
 
     def _rental_risk_set_credit_limit(self, amount, reason):
@@ -386,6 +385,7 @@ class ResPartner(models.Model):
             )
         for partner in self.commercial_partner_id.sudo():
             company = partner._rental_risk_company()
+            partner = partner.with_company(company)
             if amount is None:
                 if not partner.rental_credit_limit_manual:
                     continue
@@ -411,7 +411,7 @@ class ResPartner(models.Model):
                 details=details,
             )
             partner.message_post(body=details, subtype_xmlid="mail.mt_note")
-        self._rental_risk_rescore()
+            partner._rental_risk_rescore(company=company)
 
     # ------------------------------------------------------------------
     # Business methods: rescoring
@@ -421,7 +421,9 @@ class ResPartner(models.Model):
         """Company whose settings and currency apply to this partner's risk."""
         return self.company_id or self.env.company
 
-    def _rental_risk_rescore(self):
+    def _rental_risk_rescore(self, company=None):
         """Rescore the commercial partners of ``self`` now (events: invoice posted, payment
-        reconciled, late return, lost asset, order confirmed). Set-based for the whole set."""
-        self.env["rental.credit.rescoring"]._rescore(self.commercial_partner_id.ids)
+        reconciled, late return, lost asset, order confirmed), each in its own company; a
+        shared one in ``company`` (the event's), by default in the current company and every
+        company that scored it. Set-based for the whole set."""
+        self.env["rental.credit.rescoring"]._rescore(self.commercial_partner_id.ids, company)

@@ -102,10 +102,10 @@ class SaleOrder(models.Model):
     def _compute_rental_risk_approval(self):
         Decision = self.env["rental.risk.decision"]
         latest = Decision._latest(self._origin, "order_id", APPROVAL_KINDS)
-        requests = Decision._latest(self._origin, "order_id", ("approval_request",))
+        last_requests = Decision._latest(self._origin, "order_id", ("approval_request",))
         for order in self:
             decision = latest.get(order._origin.id, Decision)
-            request = requests.get(order._origin.id, Decision)
+            request = last_requests.get(order._origin.id, Decision)
             review = decision if decision.kind in ("approve", "reject") else Decision
             order.rental_risk_approval_state = APPROVAL_STATE_OF_KIND.get(decision.kind, "none")
             order.rental_risk_approval_fingerprint = (

@@ -117,7 +117,8 @@ class SaleOrder(models.Model):
         """(grade rate, rule rate) in percent for this order's customer."""
         self.ensure_one()
         company = self.company_id or self.env.company
-        grade = self.partner_id.commercial_partner_id.sudo().rental_grade or NEUTRAL_GRADE
+        customer = self.partner_id.commercial_partner_id.sudo().with_company(company)
+        grade = customer.rental_grade or NEUTRAL_GRADE
         rates = self.env["rental.grade.limit"]._get_deposit_rates(company)
         rule_rate = getattr(self, "rental_risk_deposit_percent", 0.0) or 0.0
         return rates[company.id].get(grade, 0.0), rule_rate

@@ -82,7 +82,10 @@ class SaleOrderLine(models.Model):
             line.rental_late_activity_id = activity
         # A late return lowers the credit score: rescore those customers now, all at once.
         if late_lines:
-            late_lines.order_id.partner_id.sudo()._rental_risk_rescore()
+            for company in late_lines.order_id.company_id:
+                late_lines.order_id.filtered(
+                    lambda o, c=company: o.company_id == c
+                ).partner_id.sudo()._rental_risk_rescore(company=company)
         late_lines._rental_propose_loss()
         return late_lines
 

@@ -147,7 +147,9 @@ class SaleOrder(models.Model):
         res = super()._action_confirm()
         rental_lines._rental_create_pickups()
         # A confirmed order adds to the customer's exposure: refresh its snapshot at once.
-        self.partner_id.commercial_partner_id.sudo()._rental_risk_rescore()
+        for company in self.company_id:
+            orders = self.filtered(lambda o, c=company: o.company_id == c)
+            orders.partner_id.commercial_partner_id.sudo()._rental_risk_rescore(company=company)
         return res
 
     def _action_cancel(self):

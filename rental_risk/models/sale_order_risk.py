@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import float_compare, format_amount
 
 from ..engine import risk_rules
+from .rental_score_history import GRADE_SELECTION
 
 USER_GROUP = "rental_risk.rental_risk_group_user"
 #: Alert class of the risk panel per rule action.
@@ -24,9 +25,12 @@ class SaleOrder(models.Model):
         related="company_id.currency_id", string="Risk Currency"
     )
     rental_risk_grade = fields.Selection(
-        related="partner_id.commercial_partner_id.rental_grade",
+        GRADE_SELECTION,
         string="Customer Risk Grade",
+        compute="_compute_rental_risk_grade",
+        compute_sudo=True,
         groups=USER_GROUP,
+        help="The customer's grade in the company of the order.",
     )
     rental_risk_credit_limit = fields.Monetary(
         string="Customer Credit Limit",
@@ -118,13 +122,28 @@ class SaleOrder(models.Model):
     # Computes
     # ------------------------------------------------------------------
 
-    @api.depends("partner_id", "amount_total", "state", "currency_rate", "company_id")
-    def _compute_rental_risk_exposure(self):
-        customers = self.partner_id.commercial_partner_id
-        exposures = self.env["rental.credit.facts"]._get_exposure(customers._origin.ids)
+    @api.depends("partner_id", "company_id")
+    def _compute_rental_risk_grade(self):
         for order in self:
             customer = order.partner_id.commercial_partner_id
-            exposure = exposures.get(customer._origin.id, {}).get("total", 0.0)
+            company = order.company_id or self.env.company
+            order.rental_risk_grade = customer.with_company(company).rental_grade
+
+    @api.depends("partner_id", "amount_total", "state", "currency_rate", "company_id")
+    def _compute_rental_risk_exposure(self):
+        # Each order is measured in its own company: that company's facts, limit and currency.
+        exposures = {}
+        for company in self.company_id or self.env.company:
+            customers = self.filtered(
+                lambda o, c=company: (o.company_id or self.env.company) == c
+            ).partner_id.commercial_partner_id
+            exposures[company] = self.env["rental.credit.facts"]._get_exposure(
+                customers._origin.ids, company
+            )
+        for order in self:
+            company = order.company_id or self.env.company
+            customer = order.partner_id.commercial_partner_id.with_company(company)
+            exposure = exposures[company].get(customer._origin.id, {}).get("total", 0.0)
             counted = order.state == "sale"
             amount = 0.0
             if not counted and order.state != "cancel":
@@ -212,20 +231,34 @@ class SaleOrder(models.Model):
             if rule.condition == "overdue"
         }
         customers = orders.partner_id.commercial_partner_id.sudo()
-        facts = self.env["rental.credit.facts"]._current_facts(customers.ids, overdue_days)
+        facts = {
+            company: self.env["rental.credit.facts"]._current_facts(
+                orders.filtered(
+                    lambda o, c=company: o.company_id == c
+                ).partner_id.commercial_partner_id.ids,
+                overdue_days,
+                company,
+            )
+            for company in orders.company_id
+        }
         returning = orders._rental_risk_returning_customer_ids()
         prepaid = orders._rental_risk_prepaid_amounts()
-        added = dict.fromkeys(customers.ids, 0.0)
+        added = {
+            (company.id, customer.id): 0.0
+            for company in orders.company_id
+            for customer in customers
+        }
         outcomes = {}
         for order in orders:
-            customer = order.partner_id.commercial_partner_id.sudo()
+            # The customer as the order's company sees it: its grade and limit there.
+            customer = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
             company_currency = order.company_id.currency_id
             amount = 0.0
             if order.state in ("draft", "sent"):
                 amount = company_currency.round(order.amount_total / (order.currency_rate or 1.0))
-            added[customer.id] += amount
+            added[order.company_id.id, customer.id] += amount
             values = order._rental_risk_asset_values()
-            customer_facts = facts.get(customer.id, {})
+            customer_facts = facts[order.company_id].get(customer.id, {})
             match = customer.rental_blacklist_match_id
             order_facts = risk_rules.OrderFacts(
                 blacklisted=customer.rental_blacklisted,
@@ -233,7 +266,8 @@ class SaleOrder(models.Model):
                 grade=customer.rental_grade or "",
                 credit_limit=customer._rental_risk_effective_limit(),
                 exposure_with_order=company_currency.round(
-                    customer_facts.get("exposure", {}).get("total", 0.0) + added[customer.id]
+                    customer_facts.get("exposure", {}).get("total", 0.0)
+                    + added[order.company_id.id, customer.id]
                 ),
                 overdue_by_days=customer_facts.get("overdue", {}),
                 overdue_tolerance=order.company_id.rental_risk_overdue_min_amount,

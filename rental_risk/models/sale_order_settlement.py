@@ -119,7 +119,7 @@ class SaleOrder(models.Model):
             )
         )
         self._rental_log_settlement(held, applied_total, split)
-        self.partner_id.commercial_partner_id.sudo()._rental_risk_rescore()
+        self.partner_id.commercial_partner_id.sudo()._rental_risk_rescore(company=self.company_id)
         return settlement
 
     def _rental_split_deposit(self, held, charges, retention):

@@ -111,8 +111,10 @@ class StockPicking(models.Model):
     def _rental_risk_check_delivery_lock(self):
         """Refuse to let goods out when the risk delivery lock holds at this moment, whenever
         the order was confirmed; a Risk Manager's release of the transfer lifts it."""
+        # Read as superuser: every stock user validates transfers, few may read the releases.
+        released = self.sudo().filtered("rental_risk_release_id")
         for picking in self.filtered(
-            lambda p: p.state not in ("done", "cancel") and not p.rental_risk_release_id
+            lambda p: p.state not in ("done", "cancel") and p not in released
         ):
             if not picking._rental_risk_lock_scope():
                 continue
@@ -169,7 +171,7 @@ class StockPicking(models.Model):
         if not company.rental_risk_lock_overdue:
             return []
         days = max(company.rental_risk_lock_overdue_days, 0)
-        facts = self.env["rental.credit.facts"]._current_facts(customer.ids, [days])
+        facts = self.env["rental.credit.facts"]._current_facts(customer.ids, [days], company)
         overdue = facts[customer.id]["overdue"][days]
         tolerance = company.rental_risk_overdue_min_amount
         if overdue <= tolerance:

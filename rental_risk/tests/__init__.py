@@ -28,5 +28,6 @@ from . import (
     test_risk_rules,
     test_scoring,
     test_scoring_alerts,
+    test_scoring_multicompany,
     test_scoring_rescoring,
 )

@@ -74,11 +74,11 @@ class TestRiskRules(RiskCommon):
         """A grade D rule hits grade D and E customers, not C."""
         self._rule("grade", "block", grade="D")
         order = self._order()
-        self._as_rescoring(self.customer, rental_grade_computed="C")
+        self._as_rescoring(self.customer, rental_grade_computed="C", rental_grade="C")
         self.assertFalse(order._rental_risk_evaluate()[order.id].hits)
-        self._as_rescoring(self.customer, rental_grade_computed="D")
+        self._as_rescoring(self.customer, rental_grade_computed="D", rental_grade="D")
         self.assertTrue(order._rental_risk_evaluate()[order.id].blocks)
-        self._as_rescoring(self.customer, rental_grade_computed="E")
+        self._as_rescoring(self.customer, rental_grade_computed="E", rental_grade="E")
         self.assertTrue(order._rental_risk_evaluate()[order.id].blocks)
 
     def test_over_limit_blocks_and_prepayment_cures(self):

@@ -9,7 +9,7 @@ class ResPartnerCreditLimit(models.TransientModel):
         "res.partner", string="Customer", required=True, readonly=True, ondelete="cascade"
     )
     currency_id = fields.Many2one("res.currency", compute="_compute_current")
-    current_limit = fields.Monetary(compute="_compute_current", string="Current Limit")
+    current_limit = fields.Monetary(compute="_compute_current")
     current_manual = fields.Boolean(compute="_compute_current", string="Set by Hand Now")
     mode = fields.Selection(
         [("manual", "Set this limit by hand"), ("grade", "Follow the grade table again")],
