@@ -22,6 +22,9 @@ class TestScoringMultiCompany(CreditScoringCommon):
         ]
         cls.env.user.company_ids |= cls.company_b
         cls.shared = cls.env["res.partner"].create({"name": "Shared Customer", "is_company": True})
+        # Due on the invoice date in both companies, so days late count from the invoice date.
+        for company in cls.company | cls.company_b:
+            cls.shared.with_company(company).property_payment_term_id = cls.pay_terms_a
 
     def _invoice_in(self, company, amount, date):
         return self.init_invoice(
