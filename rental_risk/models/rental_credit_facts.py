@@ -491,6 +491,43 @@ class RentalCreditFacts(models.AbstractModel):
         return exposures
 
     @api.model
+    def _overdue_amounts(self, partner_ids, days, company=None):
+        """{partner id: receivables of ``company`` overdue by more than ``days`` days}, for the
+        delivery lock: one query on the open invoices (a partial index covers them)."""
+        if not partner_ids:
+            return {}
+        self.env["account.move"].flush_model(
+            [
+                "commercial_partner_id",
+                "company_id",
+                "state",
+                "move_type",
+                "invoice_date_due",
+                "amount_residual_signed",
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT am.commercial_partner_id, SUM(am.amount_residual_signed)::float8
+                  FROM account_move am
+                 WHERE am.commercial_partner_id = ANY(%(ids)s)
+                   AND am.company_id = %(company)s
+                   AND am.state = 'posted'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.amount_residual_signed <> 0
+                   AND am.move_type = 'out_invoice'
+                   AND am.invoice_date_due < %(due)s
+                 GROUP BY am.commercial_partner_id
+                """,
+                ids=list(partner_ids),
+                company=(company or self.env.company).id,
+                due=fields.Date.context_today(self) - timedelta(days=days),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
     def _current_facts(self, partner_ids, overdue_days=(), company=None):
         """Exposure and overdue receivables of ``partner_ids`` in ``company`` (the current one
         by default) now, for the order check and the delivery lock:

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..engine import risk_rules
@@ -181,12 +181,14 @@ class RentalRiskRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self.env.registry.clear_cache()
         rules = super().create(vals_list)
         for rule in rules:
             rule._rental_log_change(self.env._("Rule %(rule)s created.", rule=rule.name))
         return rules
 
     def write(self, vals):
+        self.env.registry.clear_cache()
         before = {rule.id: rule._rental_audit_values(vals) for rule in self}
         res = super().write(vals)
         for rule in self:
@@ -209,6 +211,7 @@ class RentalRiskRule(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _log_unlink(self):
+        self.env.registry.clear_cache()
         for rule in self:
             rule._rental_log_change(self.env._("Rule %(rule)s deleted.", rule=rule.name))
 
@@ -260,6 +263,20 @@ class RentalRiskRule(models.Model):
         if not company.rental_deposit_enabled:
             domain.append(("action", "!=", "deposit"))
         return self.sudo().search(domain)
+
+    @api.model
+    def _get_engine_rules(self, company):
+        """((engine rule, applies to), ...) of the active rules of ``company``, cached: every
+        confirmation reads them, and they change seldom (any change clears the cache)."""
+        return self._engine_rules_cached(company.id, bool(company.rental_deposit_enabled))
+
+    @api.model
+    @tools.ormcache("company_id", "deposits")
+    def _engine_rules_cached(self, company_id, deposits):
+        company = self.env["res.company"].browse(company_id)
+        return tuple(
+            (rule._get_engine_rule(), rule.applies_to) for rule in self._get_active_rules(company)
+        )
 
     @api.model
     def _default_rule_names(self):

@@ -106,7 +106,8 @@ class ResPartner(models.Model):
         limit of the neutral grade, as the settings promise new customers."""
         self.ensure_one()
         partner = self.sudo()
-        if partner.rental_grade or partner.rental_credit_limit_manual:
+        # A hand-set limit rescored the customer at once: a customer with a limit has a grade.
+        if partner.rental_grade:
             return partner.rental_credit_limit
         company = partner._rental_risk_company()
         return self.env["rental.grade.limit"]._get_limits(company)[company.id]["C"]

@@ -221,13 +221,13 @@ class SaleOrder(models.Model):
         if not orders:
             return {}
         rules_by_company = {
-            company: self.env["rental.risk.rule"]._get_active_rules(company)
+            company: self.env["rental.risk.rule"]._get_engine_rules(company)
             for company in orders.company_id
         }
         overdue_days = {
             rule.days
             for rules in rules_by_company.values()
-            for rule in rules
+            for rule, _applies_to in rules
             if rule.condition == "overdue"
         }
         customers = orders.partner_id.commercial_partner_id.sudo()
@@ -241,8 +241,12 @@ class SaleOrder(models.Model):
             )
             for company in orders.company_id
         }
-        returning = orders._rental_risk_returning_customer_ids()
-        prepaid = orders._rental_risk_prepaid_amounts()
+        # Only what an active rule reads is read: most confirmations never need the customer's
+        # rental history nor the payments of the order.
+        conditions = {rule.condition for rules in rules_by_company.values() for rule, _a in rules}
+        returning = set()
+        if "first_rental_value" in conditions:
+            returning = orders._rental_risk_returning_customer_ids()
         added = {
             (company.id, customer.id): 0.0
             for company in orders.company_id
@@ -275,20 +279,25 @@ class SaleOrder(models.Model):
                 replacement_value=values["total"],
                 max_asset_value=values["max"],
                 kyc_verified=customer.rental_kyc_verified,
-                prepaid=float_compare(
-                    prepaid.get(order.id, 0.0),
-                    order.amount_total,
-                    precision_rounding=order.currency_id.rounding,
-                )
-                >= 0
-                and order.amount_total > 0,
             )
             engine_rules = [
-                rule._get_engine_rule()
-                for rule in rules_by_company[order.company_id]
-                if rule.applies_to == "all" or order.is_rental_order
+                rule
+                for rule, applies_to in rules_by_company[order.company_id]
+                if applies_to == "all" or order.is_rental_order
             ]
-            outcomes[order.id] = risk_rules.evaluate(engine_rules, order_facts)
+            outcome = risk_rules.evaluate(engine_rules, order_facts)
+            if any(hit.rule.condition in risk_rules.CURED_BY_PREPAYMENT for hit in outcome.hits):
+                # A payment in advance cures these hits: look at the order's payments now.
+                paid = order._rental_risk_prepaid_amounts().get(order.id, 0.0)
+                order_facts.prepaid = (
+                    order.amount_total > 0
+                    and float_compare(
+                        paid, order.amount_total, precision_rounding=order.currency_id.rounding
+                    )
+                    >= 0
+                )
+                outcome = risk_rules.evaluate(engine_rules, order_facts)
+            outcomes[order.id] = outcome
         return outcomes
 
     def _rental_risk_returning_customer_ids(self):

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
 
 
 class StockPicking(models.Model):
@@ -104,9 +104,23 @@ class StockPicking(models.Model):
             return "rental"
         if self.picking_type_code != "outgoing":
             return False
-        if any(move.product_id.rental_ok for move in self.move_ids):
-            return "rental"
-        return "delivery"
+        # One query rather than the moves, products and templates through the ORM: every
+        # delivery of the company passes here.
+        self.env["stock.move"].flush_model(["picking_id", "product_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 1
+                  FROM stock_move m
+                  JOIN product_product pp ON pp.id = m.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE m.picking_id = %s AND pt.rental_ok
+                 LIMIT 1
+                """,
+                self.id,
+            )
+        )
+        return "rental" if self.env.cr.fetchone() else "delivery"
 
     def _rental_risk_check_delivery_lock(self):
         """Refuse to let goods out when the risk delivery lock holds at this moment, whenever
@@ -171,8 +185,8 @@ class StockPicking(models.Model):
         if not company.rental_risk_lock_overdue:
             return []
         days = max(company.rental_risk_lock_overdue_days, 0)
-        facts = self.env["rental.credit.facts"]._current_facts(customer.ids, [days], company)
-        overdue = facts[customer.id]["overdue"][days]
+        overdue = self.env["rental.credit.facts"]._overdue_amounts(customer.ids, days, company)
+        overdue = overdue.get(customer.id, 0.0)
         tolerance = company.rental_risk_overdue_min_amount
         if overdue <= tolerance:
             return []
