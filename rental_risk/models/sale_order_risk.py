@@ -1,7 +1,6 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import float_compare, format_amount
 
 from ..engine import risk_rules
@@ -184,14 +183,6 @@ class SaleOrder(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    def action_confirm(self):
-        """Confirm the orders the risk rules let through; put those needing an approval on
-        hold ("waiting for risk approval"); refuse everything if a rule blocks one of them."""
-        to_confirm = self._rental_risk_check_confirmation()
-        if not to_confirm:
-            return True
-        return super(SaleOrder, to_confirm).action_confirm()
-
     def action_quotation_sent(self):
         self._rental_risk_record_outcome()
         return super().action_quotation_sent()
@@ -256,29 +247,15 @@ class SaleOrder(models.Model):
         for order in orders:
             # The customer as the order's company sees it: its grade and limit there.
             customer = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
-            company_currency = order.company_id.currency_id
-            amount = 0.0
             if order.state in ("draft", "sent"):
-                amount = company_currency.round(order.amount_total / (order.currency_rate or 1.0))
-            added[order.company_id.id, customer.id] += amount
-            values = order._rental_risk_asset_values()
-            customer_facts = facts[order.company_id].get(customer.id, {})
-            match = customer.rental_blacklist_match_id
-            order_facts = risk_rules.OrderFacts(
-                blacklisted=customer.rental_blacklisted,
-                blacklist_match=match.display_name if match and match.rental_blacklisted else "",
-                grade=customer.rental_grade or "",
-                credit_limit=customer._rental_risk_effective_limit(),
-                exposure_with_order=company_currency.round(
-                    customer_facts.get("exposure", {}).get("total", 0.0)
-                    + added[order.company_id.id, customer.id]
-                ),
-                overdue_by_days=customer_facts.get("overdue", {}),
-                overdue_tolerance=order.company_id.rental_risk_overdue_min_amount,
-                first_rental=customer.id not in returning,
-                replacement_value=values["total"],
-                max_asset_value=values["max"],
-                kyc_verified=customer.rental_kyc_verified,
+                added[order.company_id.id, customer.id] += order.company_id.currency_id.round(
+                    order.amount_total / (order.currency_rate or 1.0)
+                )
+            order_facts = order._rental_risk_order_facts(
+                customer,
+                facts[order.company_id].get(customer.id, {}),
+                added[order.company_id.id, customer.id],
+                customer.id not in returning,
             )
             engine_rules = [
                 rule
@@ -299,6 +276,30 @@ class SaleOrder(models.Model):
                 outcome = risk_rules.evaluate(engine_rules, order_facts)
             outcomes[order.id] = outcome
         return outcomes
+
+    def _rental_risk_order_facts(self, customer, customer_facts, added, first_rental):
+        """What the rules look at for this order (``customer`` as its company sees it):
+        ``customer_facts`` from the facts readers, ``added`` the amount of the orders checked
+        with it, not counted in the exposure yet."""
+        self.ensure_one()
+        values = self._rental_risk_asset_values()
+        match = customer.rental_blacklist_match_id
+        currency = self.company_id.currency_id
+        return risk_rules.OrderFacts(
+            blacklisted=customer.rental_blacklisted,
+            blacklist_match=match.display_name if match and match.rental_blacklisted else "",
+            grade=customer.rental_grade or "",
+            credit_limit=customer._rental_risk_effective_limit(),
+            exposure_with_order=currency.round(
+                customer_facts.get("exposure", {}).get("total", 0.0) + added
+            ),
+            overdue_by_days=customer_facts.get("overdue", {}),
+            overdue_tolerance=self.company_id.rental_risk_overdue_min_amount,
+            first_rental=first_rental,
+            replacement_value=values["total"],
+            max_asset_value=values["max"],
+            kyc_verified=customer.rental_kyc_verified,
+        )
 
     def _rental_risk_returning_customer_ids(self):
         """Commercial partners of ``self`` who already had a rental order confirmed (another
@@ -480,177 +481,3 @@ class SaleOrder(models.Model):
         if any(self[fname] != value for fname, value in vals.items()):
             with self.env["rental.risk.decision"]._open_guard():
                 self.sudo().write(vals)
-
-    # ------------------------------------------------------------------
-    # Business methods: confirmation check
-    # ------------------------------------------------------------------
-
-    def _rental_risk_checked_ids(self):
-        """Orders of this transaction already checked by action_confirm (kept on the cursor,
-        out of reach of RPC callers, unlike the context)."""
-        return self.env.cr.cache.setdefault("rental_risk_checked_order_ids", set())
-
-    def _rental_risk_check_confirmation(self):
-        """The whole check run before confirming ``self``: lock the customers, re-match their
-        identities against the blacklist, evaluate the rules; raise a UserError listing every
-        blocking reason; put the orders needing an approval on hold. Returns the orders that
-        may be confirmed."""
-        orders = self.filtered(lambda o: o.state in ("draft", "sent"))
-        if not orders:
-            return self
-        customers = orders.partner_id.commercial_partner_id
-        customers.sudo()._rental_risk_lock_rows()
-        (
-            orders.partner_id | orders.partner_invoice_id | orders.partner_shipping_id
-        )._rental_risk_match_blacklist()
-        outcomes = orders._rental_risk_evaluate()
-        blocked = [order for order in orders if outcomes[order.id].blocks]
-        if blocked:
-            lines = []
-            for order in blocked:
-                reasons = [order._rental_risk_hit_message(h) for h in outcomes[order.id].blocks]
-                lines += [f"{order.name}:", *(f"- {reason}" for reason in reasons)]
-                self.env["rental.risk.event"]._log_autonomous(
-                    "block", partner=order.partner_id, order=order, details="\n".join(reasons)
-                )
-            raise UserError(
-                self.env._(
-                    "The risk rules block the confirmation:\n%(reasons)s",
-                    reasons="\n".join(lines),
-                )
-            )
-        to_confirm = self.env["sale.order"]
-        for order in orders:
-            outcome = outcomes[order.id]
-            order._rental_risk_store_requirements(outcome)
-            if outcome.approvals and not order._rental_risk_approval_valid():
-                order._rental_risk_hold(outcome)
-                continue
-            for hit in outcome.hits:
-                if hit.rule.action != "approval":
-                    self.env["rental.risk.event"]._log(
-                        "rule_hit",
-                        partner=order.partner_id,
-                        order=order,
-                        rule=self.env["rental.risk.rule"].browse(hit.rule.id),
-                        details=order._rental_risk_hit_message(hit),
-                    )
-            to_confirm |= order
-        self._rental_risk_checked_ids().update(to_confirm.ids)
-        return to_confirm | (self - orders)
-
-    def _rental_risk_check_before_confirm(self):
-        """Refuse, in ``_action_confirm``, orders that action_confirm did not check and that
-        the rules block or hold."""
-        checked = self._rental_risk_checked_ids()
-        unchecked = self.filtered(lambda o: o.id not in checked)
-        if not unchecked:
-            return
-        unchecked.partner_id.commercial_partner_id.sudo()._rental_risk_lock_rows()
-        # The caller already set these orders to sale: the exposure query flushes that state,
-        # so their amounts are counted in the customer's exposure, not added on top.
-        outcomes = unchecked._rental_risk_evaluate()
-        problems = []
-        for order in unchecked:
-            outcome = outcomes[order.id]
-            reasons = [order._rental_risk_hit_message(h) for h in outcome.blocks]
-            if outcome.approvals and not order._rental_risk_approval_valid():
-                reasons += [order._rental_risk_hit_message(h) for h in outcome.approvals]
-            if reasons:
-                problems += [f"{order.name}:", *(f"- {reason}" for reason in reasons)]
-        if problems:
-            raise UserError(
-                self.env._(
-                    "The risk rules block the confirmation (confirm the order with its Confirm "
-                    "button to ask for an approval):\n%(reasons)s",
-                    reasons="\n".join(problems),
-                )
-            )
-        checked.update(unchecked.ids)
-
-    def _rental_risk_check_change(self):
-        """Run the rules again on confirmed orders whose rental lines changed: a block refuses
-        the change (nothing is written), an approval the change needs puts the order back to
-        "waiting for risk approval", which locks its pickups until an approver decides."""
-        orders = self.filtered(lambda o: o.state == "sale")
-        if not orders:
-            return
-        orders.partner_id.commercial_partner_id.sudo()._rental_risk_lock_rows()
-        outcomes = orders._rental_risk_evaluate()
-        for order in orders:
-            outcome = outcomes[order.id]
-            if outcome.blocks:
-                reasons = [order._rental_risk_hit_message(hit) for hit in outcome.blocks]
-                self.env["rental.risk.event"]._log_autonomous(
-                    "block", partner=order.partner_id, order=order, details="\n".join(reasons)
-                )
-                raise UserError(
-                    self.env._(
-                        "The risk rules refuse this change of the confirmed order %(order)s:\n"
-                        "%(reasons)s",
-                        order=order.name,
-                        reasons="\n".join(f"- {reason}" for reason in reasons),
-                    )
-                )
-            order._rental_risk_store_requirements(outcome)
-            if not outcome.approvals or order.rental_risk_approval_state == "waiting":
-                continue
-            covered = order.rental_risk_approval_state == "approved" and (
-                order.currency_id.compare_amounts(
-                    order.amount_total, order.rental_risk_approved_amount
-                )
-                <= 0
-            )
-            if not covered:
-                order._rental_risk_request_approval(
-                    self.env["res.groups"].browse(outcome.approval_group_ids),
-                    "\n".join(order._rental_risk_hit_message(hit) for hit in outcome.approvals),
-                )
-
-    # ------------------------------------------------------------------
-    # Business methods: what the pickup waits for
-    # ------------------------------------------------------------------
-
-    def _rental_risk_pickup_requirements(self):
-        """Plain-language reasons the gear of this confirmed order may not leave yet: a risk
-        approval pending, insurance or a payment in advance the rules asked and not met."""
-        self.ensure_one()
-        order = self.sudo()
-        reasons = []
-        if order.rental_risk_approval_state == "approved" and (
-            order.currency_id.compare_amounts(order.amount_total, order.rental_risk_approved_amount)
-            > 0
-        ):
-            order._rental_risk_void_confirmed()
-        if order.rental_risk_approval_state == "waiting":
-            reasons.append(
-                self.env._(
-                    "%(order)s waits for a risk approval: %(reasons)s",
-                    order=order.name,
-                    reasons=order.rental_risk_approval_reasons or "",
-                )
-            )
-        insured = order.rental_insurance_proof_ids or any(
-            order.order_line.product_id.mapped("rental_insurance_ok")
-        )
-        if order.rental_risk_insurance_required and not insured:
-            reasons.append(
-                self.env._(
-                    "The risk rules require insurance for %(order)s: attach the customer's proof "
-                    "of insurance to the order, or add an insurance product.",
-                    order=order.name,
-                )
-            )
-        if order.rental_risk_prepayment_required:
-            paid = order._rental_risk_prepaid_amounts().get(order.id, 0.0)
-            if order.currency_id.compare_amounts(paid, order.amount_total) < 0:
-                reasons.append(
-                    self.env._(
-                        "The risk rules require %(order)s to be paid in advance: %(paid)s paid of "
-                        "%(total)s. Register the customer's payment first.",
-                        order=order.name,
-                        paid=format_amount(self.env, paid, order.currency_id),
-                        total=format_amount(self.env, order.amount_total, order.currency_id),
-                    )
-                )
-        return reasons
