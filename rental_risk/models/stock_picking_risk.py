@@ -125,11 +125,8 @@ class StockPicking(models.Model):
     def _rental_risk_check_delivery_lock(self):
         """Refuse to let goods out when the risk delivery lock holds at this moment, whenever
         the order was confirmed; a Risk Manager's release of the transfer lifts it."""
-        # Read as superuser: every stock user validates transfers, few may read the releases.
-        released = self.sudo().filtered("rental_risk_release_id")
-        for picking in self.filtered(
-            lambda p: p.state not in ("done", "cancel") and p not in released
-        ):
+        suspects = self._rental_risk_lock_suspects()
+        for picking in self.filtered(lambda p: p.id in suspects):
             if not picking._rental_risk_lock_scope():
                 continue
             reasons = picking._rental_risk_delivery_lock_reasons()
@@ -151,6 +148,66 @@ class StockPicking(models.Model):
                     reasons=details,
                 )
             )
+
+    def _rental_risk_lock_suspects(self):
+        """Ids of the transfers of ``self`` the lock may hold, from one query: open, not
+        released, going out to a customer who is blacklisted, or (for rental gear) overdue
+        beyond the tolerance, or on an order that waits for an approval or must meet a rule's
+        requirement. Every transfer of the company passes here; the clean ones, nearly all,
+        leave after this query, and the others get the full check with its reasons."""
+        if not self.ids:
+            return set()
+        self.env.flush_all()
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT sp.id
+                  FROM stock_picking sp
+                  JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+                  JOIN res_company co ON co.id = sp.company_id
+                  LEFT JOIN sale_order so ON so.id = sp.sale_id
+                  JOIN res_partner pa ON pa.id = COALESCE(so.partner_id, sp.partner_id)
+                  JOIN res_partner cu ON cu.id = pa.commercial_partner_id
+                  CROSS JOIN LATERAL (
+                        SELECT spt.rental_operation = 'pickup' OR EXISTS (
+                                   SELECT 1
+                                     FROM stock_move m
+                                     JOIN product_product pp ON pp.id = m.product_id
+                                     JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                                    WHERE m.picking_id = sp.id AND pt.rental_ok) AS gear
+                  ) g
+                 WHERE sp.id = ANY(%(ids)s)
+                   AND sp.state NOT IN ('done', 'cancel')
+                   AND (spt.rental_operation = 'pickup' OR spt.code = 'outgoing')
+                   AND NOT EXISTS (
+                        SELECT 1 FROM rental_risk_decision d
+                         WHERE d.picking_id = sp.id AND d.kind = 'release')
+                   AND ((cu.rental_blacklisted AND (g.gear OR co.rental_risk_lock_all_deliveries))
+                        OR (g.gear AND (
+                            (so.state = 'sale'
+                             AND (so.rental_risk_approval_state IN ('waiting', 'approved')
+                                  OR so.rental_risk_insurance_required
+                                  OR so.rental_risk_prepayment_required
+                                  OR COALESCE(so.rental_risk_deposit_percent, 0) > 0
+                                  OR co.rental_deposit_required_before_pickup))
+                            OR (co.rental_risk_lock_overdue AND COALESCE((
+                                SELECT SUM(am.amount_residual_signed)
+                                  FROM account_move am
+                                 WHERE am.commercial_partner_id = cu.id
+                                   AND am.company_id = sp.company_id
+                                   AND am.state = 'posted'
+                                   AND am.move_type = 'out_invoice'
+                                   AND am.amount_residual_signed <> 0
+                                   AND am.invoice_date_due
+                                       < %(today)s - COALESCE(co.rental_risk_lock_overdue_days, 0)
+                            ), 0) > COALESCE(co.rental_risk_overdue_min_amount, 0)))))
+                """,
+                ids=self.ids,
+                today=today,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     def _rental_risk_delivery_lock_reasons(self):
         """Plain-language reasons why this transfer may not be validated now (empty list: not
