@@ -1,3 +1,5 @@
+# The mixin first: models below inherit it, and a model is built in the order it is imported.
+from . import rental_risk_protected_mixin  # isort: skip
 from . import (
     account_move,
     account_move_line,

@@ -8,7 +8,7 @@ MANAGER_GROUP = "rental_risk.rental_risk_group_manager"
 
 class RentalDamageClaim(models.Model):
     _name = "rental.damage.claim"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "rental.risk.protected.mixin"]
     _description = "Rental Damage Claim"
     _order = "date desc, id desc"
     _check_company_auto = True
@@ -187,9 +187,6 @@ class RentalDamageClaim(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self.env["rental.risk.decision"]._check_protected_create(
-            self, vals_list, self._rental_protected_fields()
-        )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
@@ -205,9 +202,6 @@ class RentalDamageClaim(models.Model):
         return claims
 
     def write(self, vals):
-        self.env["rental.risk.decision"]._check_protected(
-            self, vals, self._rental_protected_fields()
-        )
         res = super().write(vals)
         if {"assessed_amount", "lot_id"} & set(vals):
             self._check_amount_rights()

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 
@@ -73,7 +73,7 @@ def _protected_fields(env):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _inherit = ["res.partner", "rental.risk.protected.mixin"]
 
     rental_risk_locked_at = fields.Datetime(
         readonly=True,
@@ -86,16 +86,8 @@ class ResPartner(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["rental.risk.decision"]._check_protected_create(
-            self, vals_list, _protected_fields(self.env)
-        )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["rental.risk.decision"]._check_protected(self, vals, _protected_fields(self.env))
-        return super().write(vals)
+    def _rental_protected_fields(self):
+        return _protected_fields(self.env)
 
     # ------------------------------------------------------------------
     # Business methods: confirmation check

@@ -27,7 +27,7 @@ APPROVAL_FIELDS = {
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _inherit = ["sale.order", "rental.risk.protected.mixin"]
 
     # The approval state and its details are computed from the decisions on the order
     # (rental.risk.decision): the request of the risk rules, then the approver's decision.
@@ -128,23 +128,13 @@ class SaleOrder(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["rental.risk.decision"]._check_protected_create(
-            self, vals_list, self._rental_risk_protected_fields()
-        )
-        return super().create(vals_list)
-
     def write(self, vals):
-        self.env["rental.risk.decision"]._check_protected(
-            self, vals, self._rental_risk_protected_fields()
-        )
         res = super().write(vals)
         if APPROVAL_FIELDS & set(vals) and not self.env["rental.risk.decision"]._guard_open():
             self._rental_risk_void_changed_approvals()
         return res
 
-    def _rental_risk_protected_fields(self):
+    def _rental_protected_fields(self):
         """{field: what to do instead} of the order fields nobody writes directly."""
         approval = self.env._(
             "Confirm the order to have the risk rules ask for an approval; approvers decide "

@@ -27,7 +27,7 @@ class SaleOrderLine(models.Model):
                 .rental_booking_ids.filtered(lambda b: b.state == "out")
                 .lot_id.mapped("name")
             )
-            line.rental_loss_activity_id = self.env["mail.activity"].create(
+            activity = self.env["mail.activity"].create(
                 {
                     "activity_type_id": activity_type.id,
                     "res_model_id": model_id,
@@ -48,4 +48,6 @@ class SaleOrderLine(models.Model):
                     "date_deadline": fields.Date.context_today(self),
                 }
             )
+            # The proposal link is the scheduled action's own, like the lateness flags.
+            line._rental_write_late({"rental_loss_activity_id": activity.id})
         return todo

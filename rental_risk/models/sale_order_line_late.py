@@ -79,7 +79,7 @@ class SaleOrderLine(models.Model):
             )
         activities = self.env["mail.activity"].create(new_activity_vals)
         for line, activity in zip(lines_needing_activity, activities, strict=True):
-            line.rental_late_activity_id = activity
+            line._rental_write_late({"rental_late_activity_id": activity.id})
         # A late return lowers the credit score: rescore those customers now, all at once.
         if late_lines:
             for company in late_lines.order_id.company_id:

@@ -12,7 +12,7 @@ RENTAL_BOOKED_FIELDS = ("product_id", "product_uom_qty", "rental_start", "rental
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _inherit = ["sale.order.line", "rental.risk.protected.mixin"]
 
     is_rental = fields.Boolean(
         string="Is a Rental",
@@ -246,9 +246,6 @@ class SaleOrderLine(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._rental_check_value_types(vals_list)
-        self.env["rental.risk.decision"]._check_protected_create(
-            self, vals_list, self._rental_protected_fields()
-        )
         lines = super().create(vals_list)
         # A rental line added to a confirmed order is booked and picked up like the others.
         added = lines.filtered(lambda line: line.is_rental and line.state == "sale")
@@ -259,9 +256,7 @@ class SaleOrderLine(models.Model):
 
     def write(self, vals):
         self._rental_check_value_types([vals])
-        Decision = self.env["rental.risk.decision"]
-        Decision._check_protected(self, vals, self._rental_protected_fields())
-        if not Decision._guard_open() and any(
+        if not self.env["rental.risk.decision"]._guard_open() and any(
             fname in vals for fname in (*RENTAL_BOOKED_FIELDS, "rental_lot_ids")
         ):
             booked = self.filtered(
@@ -295,6 +290,8 @@ class SaleOrderLine(models.Model):
             "is_rental_deposit": deposit,
             "rental_is_late": late,
             "rental_late_hours": late,
+            "rental_late_activity_id": late,
+            "rental_loss_activity_id": late,
             "rental_qty_picked_up": moved,
             "rental_qty_returned": moved,
         }

@@ -10,7 +10,7 @@ UNAVAILABLE_STATES = ("inspection", "repair", "lost", "retired")
 
 
 class StockLot(models.Model):
-    _inherit = "stock.lot"
+    _inherit = ["stock.lot", "rental.risk.protected.mixin"]
 
     _sql_constraints = [
         (
@@ -164,9 +164,6 @@ class StockLot(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._rental_check_value_types(vals_list)
-        self.env["rental.risk.decision"]._check_protected_create(
-            self, vals_list, self._rental_protected_fields()
-        )
         products = self.env["product.product"].browse(
             {vals["product_id"] for vals in vals_list if vals.get("product_id")}
         )
@@ -184,9 +181,6 @@ class StockLot(models.Model):
 
     def write(self, vals):
         self._rental_check_value_types([vals])
-        self.env["rental.risk.decision"]._check_protected(
-            self, vals, self._rental_protected_fields()
-        )
         return super().write(vals)
 
     def _rental_protected_fields(self):

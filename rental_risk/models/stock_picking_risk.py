@@ -4,7 +4,7 @@ from odoo.tools import SQL, format_amount
 
 
 class StockPicking(models.Model):
-    _inherit = "stock.picking"
+    _inherit = ["stock.picking", "rental.risk.protected.mixin"]
 
     # Release of the risk delivery lock for this transfer only, computed from the Risk
     # Manager's release decision (rental.risk.decision).
@@ -48,20 +48,7 @@ class StockPicking(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["rental.risk.decision"]._check_protected_create(
-            self, vals_list, self._rental_risk_protected_fields()
-        )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["rental.risk.decision"]._check_protected(
-            self, vals, self._rental_risk_protected_fields()
-        )
-        return super().write(vals)
-
-    def _rental_risk_protected_fields(self):
+    def _rental_protected_fields(self):
         release = self.env._("A Risk Manager releases a locked transfer with Release.")
         return dict.fromkeys(
             (
