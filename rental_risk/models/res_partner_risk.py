@@ -73,6 +73,7 @@ def _protected_fields(env):
 
 
 class ResPartner(models.Model):
+    _name = "res.partner"
     _inherit = ["res.partner", "rental.risk.protected.mixin"]
 
     rental_risk_locked_at = fields.Datetime(

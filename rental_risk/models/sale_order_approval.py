@@ -27,6 +27,7 @@ APPROVAL_FIELDS = {
 
 
 class SaleOrder(models.Model):
+    _name = "sale.order"
     _inherit = ["sale.order", "rental.risk.protected.mixin"]
 
     # The approval state and its details are computed from the decisions on the order

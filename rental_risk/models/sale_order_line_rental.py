@@ -12,6 +12,7 @@ RENTAL_BOOKED_FIELDS = ("product_id", "product_uom_qty", "rental_start", "rental
 
 
 class SaleOrderLine(models.Model):
+    _name = "sale.order.line"
     _inherit = ["sale.order.line", "rental.risk.protected.mixin"]
 
     is_rental = fields.Boolean(

@@ -10,6 +10,7 @@ UNAVAILABLE_STATES = ("inspection", "repair", "lost", "retired")
 
 
 class StockLot(models.Model):
+    _name = "stock.lot"
     _inherit = ["stock.lot", "rental.risk.protected.mixin"]
 
     _sql_constraints = [

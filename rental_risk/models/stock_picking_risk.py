@@ -4,6 +4,7 @@ from odoo.tools import SQL, format_amount
 
 
 class StockPicking(models.Model):
+    _name = "stock.picking"
     _inherit = ["stock.picking", "rental.risk.protected.mixin"]
 
     # Release of the risk delivery lock for this transfer only, computed from the Risk
