@@ -95,8 +95,10 @@ def main():
         product = env["product.product"].create(
             {"name": "Bench Service", "type": "service", "list_price": 50.0, "taxes_id": []}
         )
-        customers = {}
-        for label, count in (("small", args.small), ("big", args.big)):
+        customers, templates = {}, {}
+        # Every template is posted before any clone exists: posting after the clones would
+        # take their "BENCH/..." names as the journal's last sequence.
+        for label in ("small", "big"):
             partner = env["res.partner"].create({"name": f"Bench customer {label}"})
             template = env["account.move"].create(
                 {
@@ -111,9 +113,10 @@ def main():
                 }
             )
             template.action_post()
-            env.flush_all()
-            clone_invoices(env, template, partner, count - 1)
-            customers[label] = partner
+            customers[label], templates[label] = partner, template
+        env.flush_all()
+        for label, count in (("small", args.small), ("big", args.big)):
+            clone_invoices(env, templates[label], customers[label], count - 1)
         env.invalidate_all()
         cr.execute(
             "SELECT p.name, COUNT(*) FROM account_move am JOIN res_partner p "

@@ -8,6 +8,7 @@
     "author": "rental_risk developers",
     "maintainers": ["rental-risk"],
     "license": "LGPL-3",
+    "uninstall_hook": "uninstall_hook",
     "development_status": "Alpha",
     "depends": [
         "sale_stock",

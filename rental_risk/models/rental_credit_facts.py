@@ -381,7 +381,7 @@ class RentalCreditFacts(models.AbstractModel):
 
     @api.model
     def _deposits_held(self, partner_ids, company=None):
-        """Hook: deposits paid and not settled yet, per commercial partner, in company currency
+        """Deposits paid and not settled yet, per commercial partner, in company currency
         ({partner_id: amount}); the exposure subtracts them.
 
         Paid = each posted deposit invoice line in proportion to what its invoice has been
@@ -390,36 +390,42 @@ class RentalCreditFacts(models.AbstractModel):
         res = {}
         if not partner_ids:
             return res
-        self.env["account.move"].flush_model()
-        self.env["account.move.line"].flush_model()
-        self.env["sale.order.line"].flush_model()
-        self.env["rental.deposit.settlement"].flush_model()
+        self._flush_current_facts()
         self.env.cr.execute(
-            SQL(
-                """
-                SELECT am.commercial_partner_id,
-                       SUM(-aml.balance * CASE WHEN am.amount_total_signed = 0 THEN 0
-                               ELSE 1 - am.amount_residual_signed / am.amount_total_signed END)
-                  FROM account_move_line aml
-                  JOIN account_move am ON am.id = aml.move_id
-                  JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
-                  JOIN sale_order_line sol ON sol.id = rel.order_line_id
-                 WHERE am.commercial_partner_id = ANY(%(ids)s)
-                   AND am.company_id = %(company)s
-                   AND am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND sol.is_rental_deposit
-                   AND NOT EXISTS (
-                        SELECT 1 FROM rental_deposit_settlement s WHERE s.order_id = sol.order_id)
-                 GROUP BY am.commercial_partner_id
-                """,
-                ids=list(partner_ids),
-                company=(company or self.env.company).id,
+            self._deposits_held_sql(
+                SQL("%s", list(partner_ids)), SQL("%s", (company or self.env.company).id)
             )
         )
         for partner_id, held in self.env.cr.fetchall():
             res[partner_id] = res.get(partner_id, 0.0) + round(float(held or 0.0), 2)
         return res
+
+    @api.model
+    def _deposits_held_sql(self, ids, company):
+        """Query of the deposits held: (commercial partner, amount) for the partners ``ids``
+        in ``company`` (SQL fragments: parameters, or the arguments of the SQL function)."""
+        return SQL(
+            """
+            SELECT am.commercial_partner_id,
+                   SUM(-aml.balance * CASE WHEN am.amount_total_signed = 0 THEN 0
+                           ELSE 1 - am.amount_residual_signed / am.amount_total_signed END
+                   )::float8
+              FROM account_move_line aml
+              JOIN account_move am ON am.id = aml.move_id
+              JOIN sale_order_line_invoice_rel rel ON rel.invoice_line_id = aml.id
+              JOIN sale_order_line sol ON sol.id = rel.order_line_id
+             WHERE am.commercial_partner_id = ANY(%(ids)s)
+               AND am.company_id = %(company)s
+               AND am.state = 'posted'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND sol.is_rental_deposit
+               AND NOT EXISTS (
+                    SELECT 1 FROM rental_deposit_settlement s WHERE s.order_id = sol.order_id)
+             GROUP BY am.commercial_partner_id
+            """,
+            ids=ids,
+            company=company,
+        )
 
     @api.model
     def _damage_facts(self, partner_ids, company=None):
@@ -534,8 +540,9 @@ class RentalCreditFacts(models.AbstractModel):
         {id: {"exposure": {...}, "overdue": {days: amount}}}.
 
         Unlike the scoring facts, which aggregate the whole history, this reads open invoices
-        only (a partial index covers them) and the assets out, so its cost does not grow with
-        the number of invoices a customer has paid over the years.
+        only (a partial index covers them), the orders not invoiced yet, the assets out and the
+        deposits held, so its cost does not grow with the number of invoices a customer has
+        paid over the years. One call of the SQL function made by ``init``.
         """
         ids = list(partner_ids)
         if not ids:
@@ -543,60 +550,99 @@ class RentalCreditFacts(models.AbstractModel):
         company = company or self.env.company
         today = fields.Date.context_today(self)
         days = sorted({int(d) for d in overdue_days})
-        self.env["account.move"].flush_model()
-        overdue_sql = [
-            SQL(
-                "(SUM(am.amount_residual_signed) FILTER (WHERE am.move_type = 'out_invoice' "
-                "AND am.invoice_date_due < %s))::float8",
-                today - timedelta(days=d),
+        self._flush_current_facts()
+        self.env.cr.execute(SQL("SELECT * FROM rental_risk_current_facts(%s, %s)", ids, company.id))
+        exposures = {
+            pid: dict.fromkeys(("receivable", "to_invoice", "assets_out", "deposits"), 0.0)
+            for pid in ids
+        }
+        overdue = {pid: dict.fromkeys(days, 0.0) for pid in ids}
+        for partner_id, kind, due, amount in self.env.cr.fetchall():
+            exposure = exposures[partner_id]
+            if kind == "deposits":
+                exposure[kind] += round(amount or 0.0, 2)
+                continue
+            exposure[kind] += amount or 0.0
+            if kind == "receivable" and due:
+                for d in days:
+                    if due < today - timedelta(days=d):
+                        overdue[partner_id][d] += amount or 0.0
+        for exposure in exposures.values():
+            exposure["total"] = round(
+                exposure["receivable"]
+                + exposure["to_invoice"]
+                + exposure["assets_out"]
+                - exposure["deposits"],
+                2,
             )
-            for d in days
-        ]
+        return {pid: {"exposure": exposures[pid], "overdue": overdue[pid]} for pid in ids}
+
+    def _flush_current_facts(self):
+        """Write pending changes of what the current facts read before reading them."""
+        for model in (
+            "account.move",
+            "account.move.line",
+            "sale.order",
+            "sale.order.line",
+            "stock.lot",
+            "rental.deposit.settlement",
+        ):
+            self.env[model].flush_model()
+
+    def init(self):
+        super().init()
+        # The order check and the delivery lock read the current facts of one customer at a
+        # time, thousands of times a day: PostgreSQL spends longer planning these four
+        # aggregates than running them on the open invoices. In a PL/pgSQL function their
+        # plans are made once per database connection. Rows: (commercial partner, kind, due
+        # date of an open customer invoice, amount), kind in receivable (one row per due
+        # date; refunds without it), to_invoice, assets_out, deposits.
+        args = {"ids": SQL("partner_ids"), "company": SQL("company")}
         self.env.cr.execute(
             SQL(
                 """
-                SELECT am.commercial_partner_id, SUM(am.amount_residual_signed)::float8 %(overdue)s
-                  FROM account_move am
-                 WHERE am.commercial_partner_id = ANY(%(ids)s)
-                   AND am.company_id = %(company)s
-                   AND am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.amount_residual_signed <> 0
-                 GROUP BY am.commercial_partner_id
-                """,
-                ids=ids,
-                company=company.id,
-                overdue=SQL("").join(SQL(", %s", expr) for expr in overdue_sql),
-            )
-        )
-        invoices, overdue = {}, {}
-        for row in self.env.cr.fetchall():
-            invoices[row[0]] = {"open_balance": row[1] or 0.0}
-            overdue[row[0]] = {d: row[2 + i] or 0.0 for i, d in enumerate(days)}
-        rentals = {}
-        if "rental_state" in self.env["stock.lot"]._fields:
-            self.env["stock.lot"].flush_model(["rental_state", "rental_partner_id"])
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT p.commercial_partner_id,
+                CREATE OR REPLACE FUNCTION rental_risk_current_facts(
+                    partner_ids integer[], company integer)
+                RETURNS TABLE (partner_id integer, kind text, due date, amount float8)
+                LANGUAGE plpgsql STABLE SET plan_cache_mode = force_generic_plan AS $$
+                BEGIN
+                RETURN QUERY
+                    SELECT am.commercial_partner_id, 'receivable',
+                           CASE WHEN am.move_type = 'out_invoice' THEN am.invoice_date_due END,
+                           SUM(am.amount_residual_signed)::float8
+                      FROM account_move am
+                     WHERE am.commercial_partner_id = ANY(partner_ids)
+                       AND am.company_id = company
+                       AND am.state = 'posted'
+                       AND am.move_type IN ('out_invoice', 'out_refund')
+                       AND am.amount_residual_signed <> 0
+                     GROUP BY 1, 3;
+                RETURN QUERY
+                    SELECT p.commercial_partner_id, 'to_invoice', NULL::date,
+                           SUM(%(to_invoice)s)::float8
+                      FROM sale_order so
+                      JOIN res_partner p ON p.id = so.partner_id
+                      JOIN sale_order_line sol ON sol.order_id = so.id
+                     WHERE p.commercial_partner_id = ANY(partner_ids)
+                       AND so.company_id = company
+                       AND so.state = 'sale'
+                     GROUP BY 1;
+                RETURN QUERY
+                    SELECT p.commercial_partner_id, 'assets_out', NULL::date,
                            SUM(COALESCE(lot.rental_replacement_value, 0))::float8
                       FROM stock_lot lot
                       JOIN res_partner p ON p.id = lot.rental_partner_id
-                     WHERE p.commercial_partner_id = ANY(%(ids)s) AND lot.rental_state = 'out'
-                       AND COALESCE(lot.company_id, %(company)s) = %(company)s
-                     GROUP BY p.commercial_partner_id
-                    """,
-                    ids=ids,
-                    company=company.id,
-                )
+                     WHERE p.commercial_partner_id = ANY(partner_ids)
+                       AND lot.rental_state = 'out'
+                       AND COALESCE(lot.company_id, company) = company
+                     GROUP BY 1;
+                RETURN QUERY
+                    SELECT d.partner_id, 'deposits', NULL::date, d.amount
+                      FROM (%(deposits)s) AS d(partner_id, amount);
+                END
+                $$
+                """,
+                to_invoice=self._line_to_invoice_sql(),
+                deposits=self._deposits_held_sql(**args),
             )
-            rentals = {row[0]: {"assets_out": row[1] or 0.0} for row in self.env.cr.fetchall()}
-        exposures = self._get_exposure(ids, company, invoices=invoices, rentals=rentals)
-        return {
-            pid: {
-                "exposure": exposures[pid],
-                "overdue": overdue.get(pid, dict.fromkeys(days, 0.0)),
-            }
-            for pid in ids
-        }
+        )

@@ -33,8 +33,20 @@ class TestDepositEndToEnd(DepositCommon):
         held = self.env["rental.credit.facts"]._deposits_held(self.customer.ids)
         self.assertEqual(held[self.customer.id], 1500.0)
 
-        # Pickup and return.
+        # Pickup: the camera is out; the order check's facts (one SQL function) and the
+        # scoring's readers agree on the exposure to the cent.
         self._validate(self._pickup(order))
+        facts = self.env["rental.credit.facts"]
+        current = facts._current_facts(self.customer.ids, (0, 30))[self.customer.id]
+        self.assertEqual(
+            current["exposure"], facts._get_exposure(self.customer.ids)[self.customer.id]
+        )
+        self.assertEqual(
+            (current["exposure"]["assets_out"], current["exposure"]["deposits"]), (5000.0, 1500.0)
+        )
+        self.assertEqual(current["overdue"], {0: 0.0, 30: 0.0})
+
+        # Return.
         self._validate(self._return(order))
         self.assertEqual(self.lot_1.rental_state, "inspection")
 
