@@ -390,7 +390,7 @@ class RentalCreditFacts(models.AbstractModel):
         res = {}
         if not partner_ids:
             return res
-        self._flush_current_facts()
+        self.env.flush_all()
         self.env.cr.execute(
             self._deposits_held_sql(
                 SQL("%s", list(partner_ids)), SQL("%s", (company or self.env.company).id)
@@ -550,7 +550,8 @@ class RentalCreditFacts(models.AbstractModel):
         company = company or self.env.company
         today = fields.Date.context_today(self)
         days = sorted({int(d) for d in overdue_days})
-        self._flush_current_facts()
+        # Everything pending, in one pass: cheaper than flushing the six models read one by one.
+        self.env.flush_all()
         self.env.cr.execute(SQL("SELECT * FROM rental_risk_current_facts(%s, %s)", ids, company.id))
         exposures = {
             pid: dict.fromkeys(("receivable", "to_invoice", "assets_out", "deposits"), 0.0)
@@ -576,18 +577,6 @@ class RentalCreditFacts(models.AbstractModel):
                 2,
             )
         return {pid: {"exposure": exposures[pid], "overdue": overdue[pid]} for pid in ids}
-
-    def _flush_current_facts(self):
-        """Write pending changes of what the current facts read before reading them."""
-        for model in (
-            "account.move",
-            "account.move.line",
-            "sale.order",
-            "sale.order.line",
-            "stock.lot",
-            "rental.deposit.settlement",
-        ):
-            self.env[model].flush_model()
 
     def init(self):
         super().init()
