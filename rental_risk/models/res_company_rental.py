@@ -14,6 +14,17 @@ class ResCompany(models.Model):
         help="Internal location, outside any warehouse, holding the gear out with customers: it "
         "stays the company's asset (no cost of goods sold is booked on pickup).",
     )
+    rental_early_return_policy = fields.Selection(
+        [
+            ("booked", "Charge the booked period"),
+            ("used", "Charge the period used"),
+        ],
+        string="Early Return Pricing",
+        default="booked",
+        required=True,
+        help="When a rental is ended before its booked end: keep the price of the booked "
+        "period, or price it again for the days actually used.",
+    )
 
     # ------------------------------------------------------------------
     # Business methods

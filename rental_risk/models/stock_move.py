@@ -23,7 +23,10 @@ class StockMove(models.Model):
             )
         precision = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         taken = 0.0
-        for lot in self._rental_get_reservable_lots():
+        lots = self._rental_get_reservable_lots()
+        if self.rental_operation == "pickup":
+            self._rental_take_back_reservations(lots)
+        for lot in lots:
             if float_compare(taken, need, precision_digits=precision) >= 0:
                 break
             taken += super()._update_reserved_quantity(
@@ -55,3 +58,43 @@ class StockMove(models.Model):
             and m.rental_operation == self.rental_operation
         )
         return lots - open_moves.move_line_ids.lot_id
+
+    def _rental_take_back_reservations(self, lots):
+        """Free ``lots`` from the pickups of later periods that reserved them first.
+
+        A serial booked for several successive periods is reserved by the pickup of the period
+        that comes first, whatever the order in which the orders were confirmed: the pickup of
+        a later period gives its reservation back (it waits, and reserves again when the serial
+        comes back: see stock.picking._rental_reassign_pickups)."""
+        self.ensure_one()
+        starts = {
+            booking.lot_id: booking.date_start
+            for booking in self.sale_line_id.sudo().rental_booking_ids
+            if booking.state == "reserved" and booking.lot_id in lots
+        }
+        others = (
+            self.env["stock.move.line"]
+            .sudo()
+            .search(
+                [
+                    ("lot_id", "in", lots.ids),
+                    ("move_id", "!=", self.id),
+                    ("move_id.rental_operation", "=", "pickup"),
+                    ("state", "not in", ("done", "cancel")),
+                    ("picked", "=", False),
+                ]
+            )
+        )
+        later = others.filtered(
+            lambda ml: any(
+                booking.lot_id == ml.lot_id
+                and booking.state == "reserved"
+                and booking.date_start > starts.get(ml.lot_id, booking.date_start)
+                for booking in ml.move_id.sale_line_id.rental_booking_ids
+            )
+        )
+        if later:
+            moves = later.move_id
+            later.unlink()
+            moves._recompute_state()
+        return later

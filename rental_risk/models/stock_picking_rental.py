@@ -117,6 +117,7 @@ class StockPicking(models.Model):
                     bookings.write({"state": "returned"})
             if picking.rental_operation == "return":
                 picking._rental_add_late_fees(lines_lots)
+                picking._rental_reassign_pickups(self.env["stock.lot"].union(*lines_lots.values()))
                 returned_lines = self.env["sale.order.line"].union(*lines_lots)
                 returned_lines.sudo().filtered(
                     lambda sol: sol.rental_is_late
@@ -140,6 +141,23 @@ class StockPicking(models.Model):
             ):
                 continue
             line.sudo().rental_booking_ids.filtered(lambda b: b.state == "reserved").action_cancel()
+
+    def _rental_reassign_pickups(self, lots):
+        """Let the waiting pickups of the next periods reserve the serials just returned."""
+        moves = (
+            self.env["stock.move"]
+            .sudo()
+            .search(
+                [
+                    ("rental_operation", "=", "pickup"),
+                    ("state", "in", ("confirmed", "partially_available")),
+                    ("sale_line_id.rental_booking_ids.lot_id", "in", lots.ids),
+                    ("sale_line_id.rental_booking_ids.state", "=", "reserved"),
+                ]
+            )
+        )
+        moves._action_assign()
+        return moves
 
     def _rental_add_late_fees(self, lines_lots):
         """Charge the late days of each returned serial on its order (nothing when on time)."""

@@ -1,5 +1,4 @@
 from odoo import fields
-from odoo.tests import Form
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -47,23 +46,6 @@ class DepositCommon(RentalOrderCommon, AccountTestInvoicingCommon):
         order = self._create_rental_order(**kwargs)
         order.action_confirm()
         return order
-
-    def _inspect(self, lot, user=None, **values):
-        """Run the return inspection wizard of ``lot`` through its form."""
-        user = user or self.warehouse_user
-        wizard_form = Form(
-            self.env["stock.lot.inspect"].with_user(user).with_context(default_lot_id=lot.id)
-        )
-        lines_present = values.pop("accessories_present", None)
-        for name, value in values.items():
-            setattr(wizard_form, name, value)
-        if lines_present is not None:
-            for index, present in enumerate(lines_present):
-                with wizard_form.line_ids.edit(index) as line:
-                    line.present = present
-        wizard = wizard_form.save()
-        wizard.action_confirm()
-        return self.env["rental.inspection"].search([("lot_id", "=", lot.id)], limit=1)
 
     def _balance(self, account, partner=None):
         domain = [("account_id", "=", account.id), ("parent_state", "=", "posted")]

@@ -56,3 +56,20 @@ class RentalOrderCommon(RentalCommon):
             wizard = Form.from_action(picking.env, res).save()
             res = wizard.process() if backorder else wizard.process_cancel_backorder()
         return res
+
+    def _inspect(self, lot, user=None, **values):
+        """Run the return inspection wizard of ``lot`` through its form."""
+        user = user or self.warehouse_user
+        wizard_form = Form(
+            self.env["stock.lot.inspect"].with_user(user).with_context(default_lot_id=lot.id)
+        )
+        lines_present = values.pop("accessories_present", None)
+        for name, value in values.items():
+            setattr(wizard_form, name, value)
+        if lines_present is not None:
+            for index, present in enumerate(lines_present):
+                with wizard_form.line_ids.edit(index) as line:
+                    line.present = present
+        wizard = wizard_form.save()
+        wizard.action_confirm()
+        return self.env["rental.inspection"].search([("lot_id", "=", lot.id)], limit=1)

@@ -5,6 +5,7 @@ from . import (
     res_partner_blacklist,
     res_partner_credit_limit,
     res_partner_risk_override,
+    sale_order_rental_change,
     sale_order_risk_review,
     sale_order_settle,
     stock_lot_inspect,
