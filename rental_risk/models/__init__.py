@@ -22,6 +22,8 @@ from . import (
     rental_risk_event,
     rental_risk_rule,
     rental_score_history,
+    rental_stock_count,
+    rental_stock_count_line,
     res_company_blacklist,
     res_company_claim,
     res_company_deposit,

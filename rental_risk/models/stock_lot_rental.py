@@ -331,6 +331,15 @@ class StockLot(models.Model):
         """Done stock moves of these serials: the pickup and return history."""
         return [("lot_id", "in", self.ids), ("state", "=", "done")]
 
+    @api.model
+    def _rental_find_by_code(self, code, company):
+        """The rental serial of ``company`` (or of no company) whose rental barcode, else
+        whose serial number, is ``code``."""
+        domain = [("rental_ok", "=", True), ("company_id", "in", [company.id, False])]
+        return self.search([*domain, ("rental_barcode", "=", code)], limit=1) or self.search(
+            [*domain, ("name", "=", code)], limit=1
+        )
+
     def _rental_check_group(self, group_xmlid):
         if self.env.su or self.env.user.has_group(group_xmlid):
             return

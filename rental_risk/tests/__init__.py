@@ -18,6 +18,7 @@ from . import (
     test_rental_pickup_return,
     test_rental_product,
     test_rental_scan,
+    test_rental_stock_count,
     test_risk_access,
     test_risk_approval,
     test_risk_audit,
