@@ -7,6 +7,7 @@ from engine.rental_pricing import (
     late_fee,
     late_fee_days,
     late_hours,
+    period_breakdown,
     period_price,
     rental_days,
     rental_price,
@@ -93,3 +94,15 @@ def test_late_fee_amount():
     """The fee is the daily late fee times the started days late."""
     assert late_fee(START, START + timedelta(days=2, hours=5), 4.0, 30.0) == 90.0
     assert late_fee(START, START + timedelta(hours=1), 0.0, 30.0) == 30.0
+
+
+def test_period_breakdown_names_the_cheapest_mix():
+    # 9 days with a week cheaper than 7 days: one week and two days.
+    assert period_breakdown(9, 50.0, week_price=200.0) == ((7, 1, 200.0), (1, 2, 50.0))
+    assert period_breakdown(4, 100.0) == ((1, 4, 100.0),)
+    # 6 days cost one week when the week is cheaper than six days.
+    assert period_breakdown(6, 50.0, week_price=200.0) == ((7, 1, 200.0),)
+    assert period_breakdown(65, 10.0, 60.0, 200.0) == ((30, 2, 200.0), (1, 5, 10.0))
+    assert period_breakdown(67, 10.0, 60.0, 200.0) == ((30, 2, 200.0), (7, 1, 60.0))
+    with pytest.raises(ValueError):
+        period_breakdown(0, 10.0)

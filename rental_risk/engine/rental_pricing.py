@@ -27,6 +27,15 @@ def period_price(days: int, day_price: float, week_price: float = 0.0, month_pri
     covering at least ``days`` days (a 6-day rental costs one week when a week is cheaper than
     six days).
     """
+    mix = period_breakdown(days, day_price, week_price, month_price)
+    return sum(count * price for _length, count, price in mix)
+
+
+def period_breakdown(
+    days: int, day_price: float, week_price: float = 0.0, month_price: float = 0.0
+):
+    """The cheapest mix of ``period_price``: ((length in days, count, unit price), ...) from
+    the longest unit to the shortest, leaving out the units not used."""
     if days < 1:
         raise ValueError("A rental lasts at least one day.")
     units = [(1, day_price)]
@@ -35,13 +44,21 @@ def period_price(days: int, day_price: float, week_price: float = 0.0, month_pri
     if month_price > 0:
         units.append((MONTH_DAYS, month_price))
     longest = max(length for length, _price in units)
-    # best[n] = cheapest cost covering at least n days; extending the table by the longest unit
-    # lets a longer unit that is cheaper than the exact day count win.
     horizon = days + longest
-    best = [0.0] + [math.inf] * horizon
+    best = [(0.0, ())] + [(math.inf, ())] * horizon
     for n in range(1, horizon + 1):
-        best[n] = min(best[max(0, n - length)] + price for length, price in units)
-    return min(best[days:])
+        best[n] = min(
+            (
+                (best[max(0, n - length)][0] + price, (*best[max(0, n - length)][1], length))
+                for length, price in units
+            ),
+            key=lambda item: item[0],
+        )
+    _cost, mix = min(best[days:], key=lambda item: item[0])
+    prices = dict(units)
+    return tuple(
+        (length, mix.count(length), prices[length]) for length in sorted(set(mix), reverse=True)
+    )
 
 
 def rental_price(start: datetime, end: datetime, day_price, week_price=0.0, month_price=0.0):

@@ -1,3 +1,7 @@
+from datetime import datetime, time, timedelta
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -14,6 +18,14 @@ class ResCompany(models.Model):
         help="Internal location, outside any warehouse, holding the gear out with customers: it "
         "stays the company's asset (no cost of goods sold is booked on pickup).",
     )
+    rental_default_start_hour = fields.Float(
+        string="Default Pickup Time",
+        default=9.0,
+        help="New rental quotations start tomorrow at this time (the salesperson's time zone).",
+    )
+    rental_default_days = fields.Integer(
+        string="Default Rental Days", default=1, help="Length of the default rental period."
+    )
     rental_early_return_policy = fields.Selection(
         [
             ("booked", "Charge the booked period"),
@@ -27,8 +39,39 @@ class ResCompany(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Constraints
+    # ------------------------------------------------------------------
+
+    @api.constrains("rental_default_start_hour", "rental_default_days")
+    def _check_rental_default_period(self):
+        for company in self:
+            if not (
+                in_range(company.rental_default_start_hour, 0.0, 23.99)
+                and in_range(company.rental_default_days, 1, MAX_DAYS)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The default rental period of %(company)s starts at a time of the day "
+                        "(0:00 to 23:59) and lasts 1 to %(days)s days.",
+                        company=company.name,
+                        days=MAX_DAYS,
+                    )
+                )
+
+    # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
+
+    def _rental_default_period(self):
+        """(start, end) of a new rental, in UTC: tomorrow at the default pickup time in the
+        user's time zone, for the default number of days."""
+        self.ensure_one()
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        tomorrow = datetime.now(tz).date() + timedelta(days=1)
+        minutes = round((self.rental_default_start_hour or 0.0) * 60)
+        local = tz.localize(datetime.combine(tomorrow, time(minutes // 60, minutes % 60)))
+        start = local.astimezone(pytz.utc).replace(tzinfo=None)
+        return start, start + timedelta(days=max(self.rental_default_days or 1, 1))
 
     def _create_per_company_locations(self):
         res = super()._create_per_company_locations()

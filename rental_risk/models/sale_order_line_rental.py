@@ -2,10 +2,16 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_round, format_datetime
+from odoo.tools import float_compare, float_round, format_amount, format_datetime
 
 from ..engine.bounds import MAX_AMOUNT, MAX_QUANTITY, in_range, is_amount
-from ..engine.rental_pricing import rental_days, rental_price
+from ..engine.rental_pricing import (
+    MONTH_DAYS,
+    WEEK_DAYS,
+    period_breakdown,
+    rental_days,
+    rental_price,
+)
 
 # Line fields that define what is booked: they cannot change while bookings are active.
 RENTAL_BOOKED_FIELDS = ("product_id", "product_uom_qty", "rental_start", "rental_end")
@@ -39,6 +45,11 @@ class SaleOrderLine(models.Model):
         help="When the gear is due back.",
     )
     rental_days = fields.Integer(compute="_compute_rental_days")
+    rental_period_label = fields.Char(
+        string="Period Pricing",
+        compute="_compute_rental_period_label",
+        help="How the unit price of the period is made: days, weeks and months at their rates.",
+    )
     rental_lot_ids = fields.Many2many(
         "stock.lot",
         "sale_order_line_rental_lot_rel",
@@ -94,6 +105,15 @@ class SaleOrderLine(models.Model):
                     and sol.rental_start
                     and sol.rental_end
                 )[:1]
+            if (
+                line.product_id.rental_ok
+                and not sibling
+                and not (line.rental_start or line.rental_end)
+            ):
+                # A new rental quotation starts on the company's default period.
+                start, end = (line.order_id.company_id or self.env.company)._rental_default_period()
+                line.rental_start, line.rental_end = start, end
+                continue
             line.rental_start = line.rental_start or sibling.rental_start
             line.rental_end = line.rental_end or sibling.rental_end
 
@@ -104,6 +124,33 @@ class SaleOrderLine(models.Model):
                 line.rental_days = rental_days(line.rental_start, line.rental_end)
             else:
                 line.rental_days = 0
+
+    @api.depends("rental_start", "rental_end", "product_id", "order_id.currency_id")
+    def _compute_rental_period_label(self):
+        for line in self:
+            line.rental_period_label = False
+            if not line._rental_has_period():
+                continue
+            template = line.product_id.product_tmpl_id
+            mix = period_breakdown(
+                line.rental_days,
+                template.rental_price_day,
+                template.rental_price_week,
+                template.rental_price_month,
+            )
+            units = {
+                1: (self.env._("day"), self.env._("days")),
+                WEEK_DAYS: (self.env._("week"), self.env._("weeks")),
+                MONTH_DAYS: (self.env._("month"), self.env._("months")),
+            }
+            currency = template.currency_id
+            parts = [
+                f"{count} {units[length][count > 1]} × {format_amount(self.env, price, currency)}"
+                for length, count, price in mix
+            ]
+            line.rental_period_label = self.env._(
+                "%(days)s days: %(mix)s", days=line.rental_days, mix=" + ".join(parts)
+            )
 
     @api.depends(
         "is_rental",
@@ -161,6 +208,13 @@ class SaleOrderLine(models.Model):
         res = super()._compute_qty_delivered()
         for line in self.filtered("is_rental"):
             line.qty_delivered = line.rental_qty_picked_up
+        return res
+
+    def _compute_qty_to_deliver(self):
+        # Stock's forecast (a red icon when the product is short) means nothing for rental
+        # lines: what counts is whether their serials are free for the period.
+        res = super()._compute_qty_to_deliver()
+        self.filtered("is_rental").display_qty_widget = False
         return res
 
     @api.depends("rental_start", "rental_end")

@@ -15,6 +15,7 @@ from . import (
     test_rental_changes,
     test_rental_late,
     test_rental_order,
+    test_rental_order_form,
     test_rental_pickup_return,
     test_rental_product,
     test_rental_scan,

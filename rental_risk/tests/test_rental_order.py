@@ -45,8 +45,11 @@ class TestRentalOrder(RentalOrderCommon):
             self._create_rental_order(start=self.end, end=self.start)
 
     def test_period_required_to_confirm(self):
-        """A rental line without period cannot be confirmed."""
+        """A rental line without period cannot be confirmed (a new line gets the default
+        period; here the salesperson cleared it)."""
         order = self._create_sale_order()
+        self.assertTrue(order.order_line.rental_start)
+        order.order_line.write({"rental_start": False, "rental_end": False})
         with self.assertRaises(ValidationError):
             order.action_confirm()
         self.assertEqual(order.state, "draft")
