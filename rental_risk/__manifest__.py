@@ -29,6 +29,8 @@
         "views/rental_booking_views.xml",
         "views/rental_asset_reading_views.xml",
         "views/rental_stock_count_views.xml",
+        "wizard/rental_handover_sign_views.xml",
+        "views/rental_handover_views.xml",
         "views/stock_lot_rental_views.xml",
         "data/rental_stock_data.xml",
         "data/rental_stock_count_data.xml",

@@ -15,6 +15,8 @@ from . import (
     rental_damage_claim,
     rental_deposit_settlement,
     rental_grade_limit,
+    rental_handover,
+    rental_handover_line,
     rental_inspection,
     rental_inspection_line,
     rental_product_accessory,

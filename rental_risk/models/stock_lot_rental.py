@@ -80,6 +80,24 @@ class StockLot(models.Model):
     rental_order_id = fields.Many2one(
         "sale.order", string="Current Order", index="btree_not_null", readonly=True, copy=False
     )
+    rental_handover_id = fields.Many2one(
+        "rental.handover",
+        string="Last Handover",
+        readonly=True,
+        copy=False,
+        help="The last check-out or return of the asset: where it went, and to whom.",
+    )
+    rental_site_id = fields.Many2one(
+        "res.partner",
+        string="Site",
+        compute="_compute_rental_custody",
+        help="Where the asset is with the customer (the order's delivery address).",
+    )
+    rental_custodian = fields.Char(
+        string="Custodian",
+        compute="_compute_rental_custody",
+        help="Who took the asset at its last check-out.",
+    )
     rental_barcode = fields.Char(
         copy=False,
         help="Barcode on the asset's label; defaults to the serial number.",
@@ -123,6 +141,16 @@ class StockLot(models.Model):
         for lot in self:
             readings = lot.sudo().rental_reading_ids.sorted(lambda r: (r.date, r.id or 0))
             lot.rental_usage_counter = readings[-1:].value or 0
+
+    @api.depends("rental_handover_id", "rental_state")
+    def _compute_rental_custody(self):
+        for lot in self:
+            handover = lot.sudo().rental_handover_id
+            out = lot.rental_state == "out" and handover.operation == "pickup"
+            lot.rental_site_id = handover.site_id if out else False
+            lot.rental_custodian = (
+                (handover.received_by or handover.partner_id.name) if out else False
+            )
 
     def _compute_rental_booking_count(self):
         counts = dict(
@@ -190,7 +218,10 @@ class StockLot(models.Model):
             "An asset moves through its life cycle with pickups, returns, inspections and its "
             "buttons (Mark Available, Send to Repair, Mark Lost, Retire)."
         )
-        return dict.fromkeys(("rental_state", "rental_partner_id", "rental_order_id"), life_cycle)
+        return dict.fromkeys(
+            ("rental_state", "rental_partner_id", "rental_order_id", "rental_handover_id"),
+            life_cycle,
+        )
 
     def _rental_drop_taken_default_barcodes(self, vals_list):
         """Forget a defaulted barcode already used in the company instead of failing the create.

@@ -10,6 +10,12 @@ class StockPicking(models.Model):
     _inherit = "stock.picking"
 
     rental_operation = fields.Selection(related="picking_type_id.rental_operation")
+    rental_handover_ids = fields.One2many(
+        "rental.handover",
+        "picking_id",
+        string="Handovers",
+        groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+    )
 
     # ------------------------------------------------------------------
     # Actions
@@ -123,6 +129,11 @@ class StockPicking(models.Model):
                     lambda sol: sol.rental_is_late
                     and not any(b.state == "out" for b in sol.rental_booking_ids)
                 )._rental_clear_late()
+        handovers = self.env["rental.handover"]._create_from_pickings(self)
+        for handover in handovers:
+            handover.line_ids.lot_id.sudo()._rental_write_life_cycle(
+                {"rental_handover_id": handover.id}
+            )
         pickups = self.filtered(lambda p: p.rental_operation == "pickup")
         pickups._rental_release_unpicked_bookings()
         pickups._rental_create_returns()

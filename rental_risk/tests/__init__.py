@@ -13,6 +13,7 @@ from . import (
     test_rental_booking,
     test_rental_booking_concurrency,
     test_rental_changes,
+    test_rental_handover,
     test_rental_late,
     test_rental_order,
     test_rental_order_form,

@@ -1,5 +1,6 @@
 from . import (
     rental_damage_claim_waive,
+    rental_handover_sign,
     rental_scan,
     rental_scan_line,
     res_partner_blacklist,
