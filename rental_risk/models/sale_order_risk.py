@@ -23,6 +23,14 @@ class SaleOrder(models.Model):
     rental_risk_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Risk Currency"
     )
+    rental_risk_not_scored = fields.Boolean(
+        string="Not Scored Yet",
+        compute="_compute_rental_risk_grade",
+        compute_sudo=True,
+        groups=USER_GROUP,
+        help="The customer has no score yet: the rules check it against the credit limit "
+        "of a new customer (grade C).",
+    )
     rental_risk_grade = fields.Selection(
         GRADE_SELECTION,
         string="Customer Risk Grade",
@@ -127,6 +135,7 @@ class SaleOrder(models.Model):
             customer = order.partner_id.commercial_partner_id
             company = order.company_id or self.env.company
             order.rental_risk_grade = customer.with_company(company).rental_grade
+            order.rental_risk_not_scored = bool(customer) and not order.rental_risk_grade
 
     @api.depends("partner_id", "amount_total", "state", "currency_rate", "company_id")
     def _compute_rental_risk_exposure(self):
@@ -149,7 +158,8 @@ class SaleOrder(models.Model):
                 amount = order.company_id.currency_id.round(
                     order.amount_total / (order.currency_rate or 1.0)
                 )
-            limit = customer.rental_credit_limit
+            # The limit the rules use: a customer not scored yet has the new customers' one.
+            limit = customer._rental_risk_effective_limit() if customer else 0.0
             currency = order.company_id.currency_id
             order.rental_risk_credit_limit = limit
             order.rental_risk_partner_exposure = exposure

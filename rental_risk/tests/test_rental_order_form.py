@@ -79,3 +79,19 @@ class TestRentalOrderForm(RentalOrderCommon):
         rental, plain = order.order_line
         self.assertFalse(rental.display_qty_widget)
         self.assertTrue(plain.display_qty_widget)
+
+    def test_customer_not_scored_yet_is_checked_with_the_new_customer_limit(self):
+        """Never 'limit 0, over the limit' next to 'no rule applies': a customer not scored
+        yet shows so, with the limit the rules use (grade C's)."""
+        customer = self.env["res.partner"].create({"name": "Brand New Customer"})
+        order = self._create_rental_order(partner_id=customer.id)
+        order = order.sudo()
+        limit_c = self.env["rental.grade.limit"]._get_limits(self.company)[self.company.id]["C"]
+        self.assertTrue(order.rental_risk_not_scored)
+        self.assertFalse(order.rental_risk_grade)
+        self.assertEqual(order.rental_risk_credit_limit, limit_c)
+        self.assertEqual(order.rental_risk_over_limit, order.amount_total > limit_c)
+        self._override_grade(customer, "B")
+        order.invalidate_recordset()
+        self.assertFalse(order.rental_risk_not_scored)
+        self.assertEqual(order.rental_risk_grade, "B")
