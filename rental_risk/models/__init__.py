@@ -21,6 +21,7 @@ from . import (
     rental_risk_decision,
     rental_risk_event,
     rental_risk_rule,
+    rental_scan_desk,
     rental_score_history,
     res_company_blacklist,
     res_company_claim,
