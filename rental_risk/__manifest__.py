@@ -35,6 +35,7 @@
         "views/sale_order_line_late_views.xml",
         "views/stock_warehouse_views.xml",
         "views/rental_scan_desk_views.xml",
+        "report/stock_picking_report_today_views.xml",
         "data/rental_grade_limit_data.xml",
         "data/ir_cron_scoring.xml",
         "views/rental_score_history_views.xml",

@@ -156,11 +156,11 @@ class RentalScanDesk(models.AbstractModel):
             "operation_label": self._operation_label(picking),
             "order": picking.sale_id.name or picking.origin or "",
             "partner": picking.partner_id.display_name or "",
-            "serials": lots.mapped("name"),
+            "serials": sorted(lots.mapped("name")),
             "count": len(lots),
             "backorder": backorder.name or "",
             "backorder_id": backorder.id,
-            "left": self._transfer_lots(backorder).mapped("name") if backorder else [],
+            "left": sorted(self._transfer_lots(backorder).mapped("name")),
         }
         if picking.rental_operation == "pickup":
             message = self.env._(

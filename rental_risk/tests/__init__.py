@@ -18,6 +18,7 @@ from . import (
     test_rental_product,
     test_rental_scan_desk,
     test_rental_scan_desk_tour,
+    test_rental_today_board,
     test_risk_access,
     test_risk_approval,
     test_risk_audit,

@@ -1,8 +1,10 @@
 import json
 import xmlrpc.client
 
+from lxml import etree
+
 from odoo.exceptions import AccessError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common_risk import RiskCommon
 
@@ -202,7 +204,6 @@ class TestRentalScanDesk(RiskCommon):
         self.assertNotEqual(pickup.state, "done")
         self.assertEqual(self.lot_1.rental_state, state_before)
         self.assertTrue(pickup.move_line_ids.filtered(lambda ml: ml.lot_id == self.lot_1).picked)
-        self.assertTrue(self._events("delivery_lock", order=self.order))
 
     def test_closed_transfer(self):
         """A validated transfer is not open on the desk any more."""
@@ -242,3 +243,78 @@ class TestRentalScanDesk(RiskCommon):
         self._validate(self._pickup(self.order))
         action = order.action_rental_scan_checkin()
         self.assertEqual(action["params"]["picking_id"], self._return(self.order).id)
+
+
+@tagged("post_install", "-at_install")
+class TestRentalScanDeskAccess(RiskCommon):
+    """Who reaches the desk and the orders it works on."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.order = cls._order(lots=cls.lot_1)
+        cls.order.action_confirm()
+
+    def _visible_menus(self, user):
+        return self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+
+    def test_clerk_sees_scan_and_rental_orders_menus(self):
+        """Rental Warehouse sees Rentals > Scan and Rentals > Rental Orders."""
+        menus = self._visible_menus(self.warehouse_user)
+        self.assertIn(self.env.ref("rental_risk.rental_scan_desk_menu").id, menus)
+        self.assertIn(self.env.ref("rental_risk.sale_order_menu_rental").id, menus)
+
+    def test_salesperson_does_not_see_scan_menu(self):
+        """A Rental User without Rental Warehouse has no Scan menu."""
+        menus = self._visible_menus(self.rental_user)
+        self.assertNotIn(self.env.ref("rental_risk.rental_scan_desk_menu").id, menus)
+
+    def test_clerk_who_sells_reads_every_rental_order(self):
+        """A clerk who also sells reads the orders others sold (not only their own)."""
+        clerk = new_test_user(
+            self.env,
+            login="rr_clerk_seller",
+            groups="rental_risk.rental_risk_group_user,rental_risk.rental_risk_group_warehouse",
+        )
+        self.assertNotEqual(self.order.user_id, clerk)
+        orders = self.env["sale.order"].with_user(clerk).search([("is_rental_order", "=", True)])
+        self.assertIn(self.order, orders)
+        self.assertTrue(self.order.with_user(clerk).order_line.read(["name"]))
+        seller = new_test_user(
+            self.env, login="rr_other_seller", groups="rental_risk.rental_risk_group_user"
+        )
+        self.assertNotIn(
+            self.order,
+            self.env["sale.order"].with_user(seller).search([("is_rental_order", "=", True)]),
+        )
+
+    def test_clerk_opens_the_order_form(self):
+        """Everything the order form shows can be read by the clerk."""
+        Order = self.env["sale.order"].with_user(self.warehouse_user)
+        arch = etree.fromstring(Order.get_views([(False, "form")])["views"]["form"]["arch"])
+        # The order's own fields, not those of the line and settlement sub-views.
+        names = {node.get("name") for node in arch.iter("field") if not node.iterancestors("field")}
+        self.assertIn("rental_has_open_pickup", names)
+        spec = {name: {} for name in names}
+        values = Order.browse(self.order.id).web_read(spec)
+        self.assertEqual(values[0]["id"], self.order.id)
+
+    def test_administrator_holds_the_rental_groups(self):
+        """The administrator can sell, hand out and decide out of the box."""
+        admin = self.env.ref("base.user_admin")
+        for group in ("warehouse", "manager", "officer", "user"):
+            self.assertTrue(admin.has_group(f"rental_risk.rental_risk_group_{group}"), group)
+
+    def test_demo_clerk(self):
+        """With demo data, the clerk rental_clerk works the warehouse and nothing else."""
+        clerk = self.env.ref("rental_risk.user_rental_clerk_demo", raise_if_not_found=False)
+        if not clerk:
+            self.skipTest("installed without demo data")
+        self.assertEqual(clerk.login, "rental_clerk")
+        self.assertTrue(clerk.has_group("rental_risk.rental_risk_group_warehouse"))
+        self.assertFalse(clerk.has_group("rental_risk.rental_risk_group_user"))
+        board = self.env.ref("rental_risk.stock_picking_report_today_action")
+        self.assertEqual(clerk.action_id.id, board.id)
+        demo = self.env.ref("base.user_demo")
+        self.assertTrue(demo.has_group("rental_risk.rental_risk_group_warehouse"))
+        self.assertTrue(demo.has_group("rental_risk.rental_risk_group_user"))
