@@ -87,7 +87,13 @@ class RentalScanDesk(models.AbstractModel):
         try:
             move_line = self._get_move_line(picking, lot)
         except UserError as error:
-            other = self._find_lot_transfer(lot)
+            # A serial expected here keeps its own reason (e.g. not available in stock);
+            # one expected elsewhere points at its transfer.
+            other = (
+                self._find_lot_transfer(lot)
+                if lot not in self._transfer_lots(picking)
+                else self.env["stock.picking"]
+            )
             if other and other != picking:
                 return self._reply(
                     picking,

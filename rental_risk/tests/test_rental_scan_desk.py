@@ -118,6 +118,22 @@ class TestRentalScanDesk(RiskCommon):
         self.assertFalse(result["ok"])
         self.assertEqual(result["switch_picking_id"], self._return(self.order).id)
 
+    def test_serial_held_by_an_earlier_pickup(self):
+        """A serial of this order still reserved by an earlier order's pickup keeps its own
+        reason: it is not pointed at the other transfer as if it belonged there."""
+        later = self._order(
+            lots=self.lot_3,
+            start=self.end.replace(day=20),
+            end=self.end.replace(day=24),
+        )
+        later.action_confirm()
+        pickup = self._pickup(later)
+        self.assertFalse(pickup.move_line_ids.filtered(lambda ml: ml.lot_id == self.lot_3))
+        result = self._scan("TCAM-03", pickup)
+        self.assertFalse(result["ok"])
+        self.assertIn("TCAM-03 is not available", result["error"])
+        self.assertFalse(result["switch_picking_id"])
+
     def test_scan_twice_refused(self):
         """Scanning the same serial twice is refused the second time."""
         pickup = self._pickup(self.order)
@@ -293,7 +309,11 @@ class TestRentalScanDeskAccess(RiskCommon):
         Order = self.env["sale.order"].with_user(self.warehouse_user)
         arch = etree.fromstring(Order.get_views([(False, "form")])["views"]["form"]["arch"])
         # The order's own fields, not those of the line and settlement sub-views.
-        names = {node.get("name") for node in arch.iter("field") if not node.iterancestors("field")}
+        names = {
+            node.get("name")
+            for node in arch.iter("field")
+            if next(node.iterancestors("field"), None) is None
+        }
         self.assertIn("rental_has_open_pickup", names)
         spec = {name: {} for name in names}
         values = Order.browse(self.order.id).web_read(spec)

@@ -24,12 +24,12 @@ class TestRentalTodayBoard(RiskCommon):
     def _stages(self, at, user=None):
         """{transfer: stage} of the order's transfers on the board at ``at``."""
         board = self.Board.with_user(user) if user else self.Board
+        # Each request of the web client starts with an empty cache; the stage of a row
+        # read at another moment must not come from the cache.
+        board.invalidate_model()
         with freeze_time(at):
             rows = board.search([("order_id", "=", self.order.id)])
             return {row.picking_id: row.stage for row in rows}
-
-    def _debug(self, picking):
-        return f"{picking.scheduled_date} {[m.date for m in picking.move_ids]}"
 
     def test_pickup_planned_today(self):
         """A pickup planned today, or before, is to pick up."""
@@ -46,7 +46,7 @@ class TestRentalTodayBoard(RiskCommon):
         self._validate(self._pickup(self.order))
         ret = self._return(self.order)
         self.assertEqual(self._stages("2031-03-05 12:00"), {ret: "out"})
-        self.assertEqual(self._stages("2031-03-07 10:00"), {ret: "return"}, self._debug(ret))
+        self.assertEqual(self._stages("2031-03-07 10:00"), {ret: "return"})
         self.assertEqual(self._stages("2031-03-07 18:00"), {ret: "late"})
 
     def test_returned_gear_leaves_the_board(self):
@@ -74,6 +74,7 @@ class TestRentalTodayBoard(RiskCommon):
         other = self._order(lots=self.lot_2)
         other.action_confirm()
         self._validate(self._pickup(other))
+        self.Board.invalidate_model()
         with freeze_time("2031-03-07 10:00"):
             domain = [("order_id", "in", (self.order | other).ids)]
             groups = self.Board._read_group(domain, ["stage"], ["__count"])
