@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common_risk import RiskCommon
@@ -29,3 +30,10 @@ class TestRentalScanDeskTour(RiskCommon, HttpCase):
         self.start_tour("/odoo", "rental_risk_scan_desk_errors", login=self.warehouse_user.login)
         self.assertNotEqual(self.pickup.state, "done")
         self.assertEqual(self.desk_lots.mapped("rental_state"), states_before)
+
+    def test_today_board_opens_the_desk(self):
+        """Rentals > Today: the pickup planned today is to pick up; its card opens the desk."""
+        self.pickup.scheduled_date = fields.Datetime.now()
+        self.start_tour("/odoo", "rental_risk_today_board", login=self.warehouse_user.login)
+        move_line = self.pickup.move_line_ids.filtered(lambda ml: ml.lot_id.name == "TDESK-02")
+        self.assertTrue(move_line.picked)

@@ -78,8 +78,10 @@ export class RentalScanDesk extends Component {
     }
 
     onBarcodeScanned(barcode) {
-        this.queue = this.queue.then(() => this.scan(barcode));
-        return this.queue;
+        const scanned = this.queue.then(() => this.scan(barcode));
+        // A failed call is reported by the web client; the next scans still go through.
+        this.queue = scanned.catch(() => {});
+        return scanned;
     }
 
     async scan(barcode) {

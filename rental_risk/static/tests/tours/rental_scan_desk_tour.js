@@ -148,3 +148,44 @@ registry.category("web_tour.tours").add("rental_risk_scan_desk_errors", {
         noDialog,
     ],
 });
+
+registry.category("web_tour.tours").add("rental_risk_today_board", {
+    url: "/odoo",
+    steps: () => [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open the Rental app",
+            trigger: '.o_app[data-menu-xmlid="rental_risk.rental_menu_root"]',
+            run: "click",
+        },
+        {
+            content: "Open the Rentals menu",
+            trigger: '.dropdown-toggle[data-menu-xmlid="rental_risk.rental_menu_operations"]',
+            run: "click",
+        },
+        {
+            content: "Open Today",
+            trigger: '.dropdown-item[data-menu-xmlid="rental_risk.stock_picking_report_today_menu"]',
+            run: "click",
+        },
+        {
+            content: "Every stage is a column",
+            trigger: ".o_kanban_group .o_column_title:contains(Late)",
+        },
+        {
+            content: "The pickup planned today is to pick up; open it",
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains(To Pick Up)) .o_kanban_record:contains(Test Rental Customer)",
+            run: "click",
+        },
+        {
+            content: "The scan desk opens on that pickup",
+            trigger: ".o_rental_scan_transfer .o_rental_scan_operation:contains(Check Out)",
+        },
+        scan("TDESK-02"),
+        {
+            content: "Its serial is scanned",
+            trigger: '.o_rental_scan_line_done[data-serial="TDESK-02"]',
+        },
+    ],
+});
