@@ -39,7 +39,8 @@
         "views/sale_order_rental_views.xml",
         "views/sale_order_line_late_views.xml",
         "views/stock_warehouse_views.xml",
-        "wizard/rental_scan_views.xml",
+        "views/rental_scan_desk_views.xml",
+        "report/stock_picking_report_today_views.xml",
         "data/rental_grade_limit_data.xml",
         "data/ir_cron_scoring.xml",
         "views/rental_score_history_views.xml",
@@ -71,6 +72,15 @@
     "demo": [
         "demo/rental_demo.xml",
         "demo/rental_asset_demo.xml",
+        "demo/rental_users_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "rental_risk/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "rental_risk/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
 }

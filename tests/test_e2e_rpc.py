@@ -53,8 +53,8 @@ def _demo_id(rpc, xmlid):
     return found[0]["res_id"]
 
 
-def _rental_order(rpc, start, end, qty=1):
-    product = _demo_id(rpc, "rental_risk.product_sigma2470_demo")
+def _rental_order(rpc, start, end, qty=1, product="rental_risk.product_sigma2470_demo"):
+    product = _demo_id(rpc, product)
     partner = _demo_id(rpc, "rental_risk.partner_northlight_demo")
     line = {"product_id": product, "product_uom_qty": qty, "rental_start": start, "rental_end": end}
     return rpc("sale.order", "create", {"partner_id": partner, "order_line": [(0, 0, line)]})
@@ -87,3 +87,46 @@ def test_overbooking_over_rpc_is_refused_and_nothing_written(rpc):
     assert rpc("rental.booking", "search_count", [("order_id", "=", order_id)]) == 0
     state = rpc("sale.order", "read", [order_id], fields=["state"])[0]["state"]
     assert state in ("draft", "sent")
+
+
+def test_demo_clerk_scans_and_validates_over_xmlrpc(rpc):
+    """The demo clerk logs in and works the scan desk over XML-RPC: every answer is a dict
+    (XML-RPC cannot carry None), wrong scans included."""
+    product = "rental_risk.product_skypanel_demo"
+    order_id = _rental_order(rpc, "2031-06-01 09:00:00", "2031-06-03 09:00:00", product=product)
+    rpc("sale.order", "action_confirm", [order_id])
+    pickup = rpc(
+        "stock.picking",
+        "search_read",
+        [("sale_id", "=", order_id), ("state", "not in", ("draft", "done", "cancel"))],
+        fields=["name"],
+    )[0]
+    booking = rpc("rental.booking", "search_read", [("order_id", "=", order_id)], fields=["lot_id"])
+    serial = rpc("stock.lot", "read", [booking[0]["lot_id"][0]], fields=["name"])[0]["name"]
+
+    common = xmlrpc.client.ServerProxy(f"{URL}/xmlrpc/2/common")
+    uid = common.authenticate(DB, "rental_clerk", "rental_clerk", {})
+    assert uid, "the demo clerk could not log in"
+    models = xmlrpc.client.ServerProxy(f"{URL}/xmlrpc/2/object")  # allow_none=False
+
+    def desk(method, *args, **kwargs):
+        result = models.execute_kw(
+            DB, uid, "rental_clerk", "rental.scan.desk", method, list(args), kwargs
+        )
+        assert isinstance(result, dict)
+        return result
+
+    wrong = desk("scan_barcode", "NOPE-404")
+    assert not wrong["ok"]
+    assert "Unknown barcode NOPE-404" in wrong["error"]
+    opened = desk("scan_barcode", pickup["name"])
+    assert opened["ok"], opened["error"]
+    assert opened["transfer"]["id"] == pickup["id"]
+    scanned = desk("scan_barcode", serial, picking_id=pickup["id"])
+    assert scanned["ok"], scanned["error"]
+    assert [line["done"] for line in scanned["transfer"]["lines"]] == [True]
+    validated = desk("validate_transfer", pickup["id"])
+    assert validated["ok"], validated["error"]
+    assert validated["summary"]["serials"] == [serial]
+    state = rpc("stock.picking", "read", [pickup["id"]], fields=["state"])[0]["state"]
+    assert state == "done"

@@ -23,6 +23,7 @@ from . import (
     rental_risk_decision,
     rental_risk_event,
     rental_risk_rule,
+    rental_scan_desk,
     rental_score_history,
     rental_stock_count,
     rental_stock_count_line,

@@ -119,11 +119,11 @@ class SaleOrder(models.Model):
 
     def action_rental_scan_checkout(self):
         """Open the scan screen to hand the gear of this order out."""
-        return self._rental_open_scan("checkout")
+        return self._rental_open_scan("pickup")
 
     def action_rental_scan_checkin(self):
         """Open the scan screen to take the gear of this order back."""
-        return self._rental_open_scan("checkin")
+        return self._rental_open_scan("return")
 
     # ------------------------------------------------------------------
     # Business methods
@@ -174,8 +174,12 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return self.picking_ids.filtered(lambda p: p.picking_type_id.rental_operation == operation)
 
-    def _rental_open_scan(self, mode):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("rental_risk.rental_scan_action")
-        action["context"] = {"default_mode": mode, "default_order_id": self.id}
+    def _rental_open_scan(self, operation):
+        """The scan desk, opened on the order's open pickup or return (``operation``)."""
+        self._rental_ensure_one()
+        picking = self._rental_get_pickings(operation).filtered(
+            lambda p: p.state not in ("draft", "done", "cancel")
+        )[:1]
+        action = self.env["ir.actions.actions"]._for_xml_id("rental_risk.rental_scan_desk_action")
+        action["params"] = {"picking_id": picking.id}
         return action

@@ -1,8 +1,6 @@
 from . import (
     rental_damage_claim_waive,
     rental_handover_sign,
-    rental_scan,
-    rental_scan_line,
     res_partner_blacklist,
     res_partner_credit_limit,
     res_partner_risk_override,
