@@ -65,5 +65,10 @@
         "demo/rental_demo.xml",
         "demo/rental_asset_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "rental_risk/static/tests/**/*",
+        ],
+    },
     "application": True,
 }

@@ -10,7 +10,7 @@ A skipped test is a failed test when it is one of the addon's, or when it was sk
 the browser could not run (Odoo only logs "skipped ... : Chrome executable not found" at INFO
 level and reports the run as green): those lines are listed under "skipped" and counted in
 "tests_failed". "tours_run" counts the browser tests that ran to their success signal in
-Chromium (tours and the click-everywhere crawler), "browser_sessions" the pages opened.
+Chromium (tours, the click-everywhere crawler, browser_js tests), "browser_sessions" the pages opened.
 
 Usage: python odoo_log_check.py LOGFILE [--module rental_risk] [--strict]
 """
@@ -38,7 +38,8 @@ BROWSER_MISSING = re.compile(
     r"|Cannot connect to chrome dev tools|Chrome crashed at startup",
     re.IGNORECASE,
 )
-TOUR_SUCCESS = {"tour succeeded", "clickbot test succeeded"}
+# Success signals of HttpCase.start_tour, of the click-everywhere crawler and of browser_js.
+TOUR_SUCCESS = {"tour succeeded", "clickbot test succeeded", "test successful"}
 BROWSER_OPEN = re.compile(r'^Open ".*" in browser$')
 
 

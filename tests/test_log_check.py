@@ -126,6 +126,8 @@ def test_tours_that_succeeded_are_counted():
         ),
         line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "tour succeeded"),
         line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "clickbot test succeeded"),
+        line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "test successful"),
+        line("INFO", "odoo.addons.rental_risk.tests.test_ui", "test successful"),
     ]
     result = log_check.judge(lines, "rental_risk")
-    assert (result["tours_run"], result["browser_sessions"]) == (2, 1)
+    assert (result["tours_run"], result["browser_sessions"]) == (3, 1)

@@ -30,4 +30,5 @@ from . import (
     test_scoring_alerts,
     test_scoring_multicompany,
     test_scoring_rescoring,
+    test_ui_smoke,
 )
