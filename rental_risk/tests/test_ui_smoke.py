@@ -135,3 +135,35 @@ class TestUiMenusInBrowser(RentalUiHelpers, HttpCase):
         """The administrator opens every view of every Rental menu without an error."""
         self._smoke("administrator")
 
+
+@tagged("post_install", "-at_install")
+class TestUiLanding(RentalUiHelpers, HttpCase):
+    """Each role logs in and opens the Rental app: its landing page loads without an error."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._create_role_users()
+
+    def _landing(self, role):
+        self.start_tour("/odoo", "rental_risk_landing", login=self.role_users[role].login)
+
+    def test_rental_user(self):
+        """A Rental User lands on the Rental app."""
+        self._landing("rental_user")
+
+    def test_rental_warehouse(self):
+        """A Rental Warehouse user lands on the Rental app."""
+        self._landing("rental_warehouse")
+
+    def test_risk_officer(self):
+        """A Risk Officer lands on the Rental app."""
+        self._landing("risk_officer")
+
+    def test_risk_manager(self):
+        """A Risk Manager lands on the Rental app."""
+        self._landing("risk_manager")
+
+    def test_administrator(self):
+        """The administrator lands on the Rental app."""
+        self._landing("administrator")
