@@ -43,6 +43,14 @@ async function settle(what) {
  */
 export async function rentalRiskMenuSmoke(actions) {
     const env = odoo.__WOWL_DEBUG__.root.env;
+    // A view the client only half understands (e.g. "Missing widget: ...") still renders, with a
+    // console warning: in this run a warning is a failure too.
+    const warnings = [];
+    const warn = browser.console.warn.bind(browser.console);
+    browser.console.warn = (...args) => {
+        warnings.push(args.map(String).join(" "));
+        warn(...args);
+    };
     let opened = 0;
     for (const action of actions) {
         for (const viewType of action.view_types) {
@@ -71,6 +79,10 @@ export async function rentalRiskMenuSmoke(actions) {
             if (action.target === "new") {
                 await env.services.action.doAction({ type: "ir.actions.act_window_close" });
                 await settle(`${what}, closing`);
+            }
+            if (warnings.length) {
+                browser.console.error(`${what}: ${warnings.join("; ")}`);
+                return;
             }
             opened++;
         }
