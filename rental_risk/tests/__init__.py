@@ -32,4 +32,5 @@ from . import (
     test_scoring_rescoring,
     test_ui_forms,
     test_ui_smoke,
+    test_ui_tours,
 )
