@@ -10,7 +10,8 @@ A skipped test is a failed test when it is one of the addon's, or when it was sk
 the browser could not run (Odoo only logs "skipped ... : Chrome executable not found" at INFO
 level and reports the run as green): those lines are listed under "skipped" and counted in
 "tests_failed". "tours_run" counts the browser tests that ran to their success signal in
-Chromium (tours, the click-everywhere crawler, browser_js tests), "browser_sessions" the pages opened.
+Chromium (tours, the click-everywhere crawler, browser_js tests), "browser_sessions" the pages
+opened.
 
 Usage: python odoo_log_check.py LOGFILE [--module rental_risk] [--strict]
 """
@@ -68,7 +69,7 @@ def judge(lines, module, strict=False):
                 loading = None
         if logger.endswith(".browser") and message.strip() in TOUR_SUCCESS:
             result["tours_run"] += 1
-        elif BROWSER_OPEN.match(message):
+        elif BROWSER_OPEN.match(message.strip()):
             result["browser_sessions"] += 1
         skipped = SKIPPED.match(message)
         if skipped and (

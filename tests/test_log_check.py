@@ -122,7 +122,7 @@ def test_tours_that_succeeded_are_counted():
         line(
             "INFO",
             "odoo.addons.rental_risk.tests.test_ui",
-            'Open "http://127.0.0.1:8069/odoo" in browser',
+            'Open "http://127.0.0.1:8069/odoo" in browser ',
         ),
         line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "tour succeeded"),
         line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "clickbot test succeeded"),
