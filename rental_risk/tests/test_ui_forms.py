@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -92,8 +94,6 @@ class TestOrderFormRisk(RiskCommon):
         self.assertEqual(arch.count('name="rental_risk_approval_reasons"'), 1)
         ribbon = '//widget[@name="web_ribbon"][contains(@invisible, "waiting")]'
         self.assertFalse(node_invisible(order, ribbon))
-        from lxml import etree
-
         title = etree.fromstring(arch).xpath(ribbon)[0].get("title")
         self.assertLessEqual(len(title), 12, "a longer ribbon title is cut off by the ribbon")
         # A draft order that waits for nothing keeps its Confirm button.
@@ -226,8 +226,6 @@ class TestCustomerForms(RiskCommon):
         )
         self.assertFalse(grade_fields["credit_limit"].get("aggregator"))
         self.assertFalse(grade_fields["deposit_rate"].get("aggregator"))
-        from lxml import etree
-
         views = self.env["ir.ui.view"].search(
             [("type", "in", ("graph", "pivot")), ("model_data_id.module", "=", "rental_risk")]
         )
