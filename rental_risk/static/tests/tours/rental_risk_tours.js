@@ -29,8 +29,12 @@ function pickCustomer(name) {
     ];
 }
 
-/** Add a rental line: product, period (typed in the user's format), and serials. */
-function addRentalLine(product, start, end, serials) {
+/**
+ * Add a rental line: product, period (typed in the user's format), and serials. The serials
+ * offered depend on the period: they are typed once the line shows the amount of the period
+ * (``amount``), i.e. once the server has answered the period's onchange.
+ */
+function addRentalLine(product, start, end, amount, serials) {
     const row = ".o_field_widget[name=order_line] .o_selected_row";
     const steps = [
         {
@@ -56,6 +60,15 @@ function addRentalLine(product, start, end, serials) {
             content: "rental end",
             trigger: `${row} .o_field_widget[name=rental_end] input`,
             run: `edit ${end}`,
+        },
+        {
+            content: "leave the period: its onchange runs",
+            trigger: `${row} td[name=product_uom_qty]`,
+            run: "click",
+        },
+        {
+            content: `the line costs ${amount} for the period`,
+            trigger: `${row} td[name=price_subtotal]:contains(${amount})`,
         },
     ];
     for (const serial of serials) {
@@ -108,9 +121,13 @@ tours.add("rental_risk_quote_and_confirm", {
             run: "click",
         },
         ...pickCustomer("Tour Film Crew"),
-        ...addRentalLine("Test Cinema Camera", "03/03/2031 09:00:00", "03/07/2031 17:00:00", [
-            "TCAM-02",
-        ]),
+        ...addRentalLine(
+            "Test Cinema Camera",
+            "03/03/2031 09:00:00",
+            "03/07/2031 17:00:00",
+            "500.00",
+            ["TCAM-02"]
+        ),
         ...stepUtils.saveForm(),
         {
             content: "the risk panel finds nothing",
@@ -150,7 +167,13 @@ tours.add("rental_risk_blacklisted_customer", {
             trigger: ".modal .modal-footer .btn-primary",
             run: "click",
         },
-        ...addRentalLine("Test Cinema Camera", "03/03/2031 09:00:00", "03/07/2031 17:00:00", []),
+        ...addRentalLine(
+            "Test Cinema Camera",
+            "03/03/2031 09:00:00",
+            "03/07/2031 17:00:00",
+            "500.00",
+            []
+        ),
         ...stepUtils.saveForm(),
         {
             content: "the risk panel shows the block",
