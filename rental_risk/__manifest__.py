@@ -79,7 +79,7 @@
             "rental_risk/static/src/**/*",
         ],
         "web.assets_tests": [
-            "rental_risk/static/tests/tours/**/*",
+            "rental_risk/static/tests/**/*",
         ],
     },
     "application": True,

@@ -75,3 +75,37 @@ ensure_postgres() {
 odoo_bin() {
     "$PY" "$ODOO_DIR/odoo-bin" --addons-path="$ADDONS_PATH" "$@"
 }
+
+# Odoo's browser tests (HttpCase.browser_js / start_tour) drive a headless Chromium through the
+# websocket-client package; without either, Odoo skips every tour and the suite looks green.
+# Finds Chromium or Chrome the way Odoo does; when none is there and this runs as root on a
+# machine with apt-get (a CI runner), installs Debian's "chromium" package. Sets BROWSER_BIN
+# (empty when there is none); under CI=true a missing browser or websocket-client stops the run.
+ensure_browser() {
+    BROWSER_BIN=""
+    local candidate
+    for candidate in google-chrome chromium chromium-browser google-chrome-stable; do
+        if command -v "$candidate" >/dev/null 2>&1; then BROWSER_BIN="$(command -v "$candidate")"; break; fi
+    done
+    if [ -z "$BROWSER_BIN" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "no Chromium or Chrome found: installing Debian's 'chromium' package (apt-get install -y chromium)"
+        if DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+            || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 \
+                && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; }; then
+            BROWSER_BIN="$(command -v chromium || true)"
+        fi
+    fi
+    if [ -n "$BROWSER_BIN" ]; then
+        say "browser tours run with $BROWSER_BIN"
+    elif [ "${CI:-}" = "true" ]; then
+        die "no Chromium or Chrome on this machine and it could not be installed (apt-get as root).
+    The browser tours cannot run: install the 'chromium' package (or Google Chrome) and retry."
+    else
+        say "WARNING: no Chromium or Chrome found: the browser tours will be skipped and counted as failures.
+    Install the 'chromium' package (sudo apt-get install chromium) or Google Chrome."
+    fi
+    if ! "$PY" -c 'import websocket' 2>/dev/null; then
+        [ "${CI:-}" = "true" ] && die "the virtualenv $VENV lacks websocket-client, which the browser tours need"
+        say "WARNING: the virtualenv $VENV lacks websocket-client: the browser tours will be skipped"
+    fi
+}

@@ -6,6 +6,13 @@ one of its models, or logged while the addon's module was being loaded); with --
 WARNING at all (the install log of rental_risk must carry none). Exit status 0 when the
 log is clean, 1 otherwise.
 
+A skipped test is a failed test when it is one of the addon's, or when it was skipped because
+the browser could not run (Odoo only logs "skipped ... : Chrome executable not found" at INFO
+level and reports the run as green): those lines are listed under "skipped" and counted in
+"tests_failed". "tours_run" counts the browser tests that ran to their success signal in
+Chromium (tours, the click-everywhere crawler, browser_js tests), "browser_sessions" the pages
+opened.
+
 Usage: python odoo_log_check.py LOGFILE [--module rental_risk] [--strict]
 """
 
@@ -24,6 +31,17 @@ REPORT = re.compile(
 )
 LOADING = re.compile(r"Loading module (?P<module>\w+) \(\d+/\d+\)")
 LOAD_DONE = re.compile(r"Modules loaded\.|\d+ modules loaded in|Starting post tests")
+SKIPPED = re.compile(r"^skipped (?P<test>.+?) : (?P<reason>.*)$")
+# What odoo/tests/common.py says (as a SkipTest reason or a WARNING) when the browser cannot run.
+BROWSER_MISSING = re.compile(
+    r"websocket-client module is not installed|Chrome executable not found|chrom\S* not found"
+    r"|Failed to detect chrome devtools port|Error during Chrome( headless)? connection"
+    r"|Cannot connect to chrome dev tools|Chrome crashed at startup",
+    re.IGNORECASE,
+)
+# Success signals of HttpCase.start_tour, of the click-everywhere crawler and of browser_js.
+TOUR_SUCCESS = {"tour succeeded", "clickbot test succeeded", "test successful"}
+BROWSER_OPEN = re.compile(r'^Open ".*" in browser$')
 
 
 def judge(lines, module, strict=False):
@@ -33,6 +51,9 @@ def judge(lines, module, strict=False):
         "report_found": False,
         "errors": [],
         "warnings": [],
+        "skipped": [],
+        "tours_run": 0,
+        "browser_sessions": 0,
     }
     loading = None
     for raw in lines:
@@ -46,6 +67,19 @@ def judge(lines, module, strict=False):
                 loading = loaded["module"]
             elif LOAD_DONE.search(message):
                 loading = None
+        if logger.endswith(".browser") and message.strip() in TOUR_SUCCESS:
+            result["tours_run"] += 1
+        elif BROWSER_OPEN.match(message.strip()):
+            result["browser_sessions"] += 1
+        skipped = SKIPPED.match(message)
+        if skipped and (
+            logger.startswith(f"odoo.addons.{module}.") or BROWSER_MISSING.search(skipped["reason"])
+        ):
+            result["skipped"].append(raw.strip())
+            continue
+        if level == "WARNING" and BROWSER_MISSING.search(message):
+            result["errors"].append(raw.strip())
+            continue
         report = REPORT.search(message)
         if report and logger == "odoo.tests.result":
             result["report_found"] = True
@@ -63,6 +97,7 @@ def judge(lines, module, strict=False):
             or loading == module
         ):
             result["warnings"].append(raw.strip())
+    result["tests_failed"] += len(result["skipped"])
     return result
 
 
@@ -75,7 +110,12 @@ def main(argv=None):
     with open(args.logfile, encoding="utf-8", errors="replace") as handle:
         result = judge(handle, args.module, args.strict)
     print(json.dumps(result))
-    clean = result["report_found"] and not result["errors"] and not result["warnings"]
+    clean = (
+        result["report_found"]
+        and not result["errors"]
+        and not result["warnings"]
+        and not result["skipped"]
+    )
     return 0 if clean and not result["tests_failed"] else 1
 
 

@@ -75,3 +75,59 @@ def test_missing_report_fails(tmp_path):
     log = tmp_path / "odoo.log"
     log.write_text(line("INFO", "odoo.modules.loading", "Loading module base (1/57)"))
     assert log_check.main([str(log)]) == 1
+
+
+def test_browser_test_skipped_for_want_of_chrome_fails():
+    """A tour Odoo skipped because Chromium is missing counts as a failed test."""
+    skip = (
+        "skipped test_tour (odoo.addons.sale.tests.test_ui.TestUi.test_tour)"
+        " : Chrome executable not found"
+    )
+    lines = [
+        line("INFO", "odoo.addons.sale.tests.test_ui", skip),
+        line("INFO", "odoo.tests.result", REPORT_OK),
+    ]
+    result = log_check.judge(lines, "rental_risk")
+    assert result["skipped"] and result["tests_failed"] == 1
+
+
+def test_missing_websocket_client_fails():
+    """Odoo's warning that websocket-client is missing fails the log, strict or not."""
+    lines = [
+        line(
+            "WARNING",
+            "odoo.addons.rental_risk.tests.test_ui",
+            "websocket-client module is not installed",
+        )
+    ]
+    assert log_check.judge(lines, "stock")["errors"]
+
+
+def test_skipped_test_of_the_module_fails():
+    """Any skipped test of the addon counts as failed: a test that does not run cannot fail."""
+    skip = "skipped test_x (odoo.addons.rental_risk.tests.test_x.TestX.test_x) : not ready"
+    result = log_check.judge(
+        [line("INFO", "odoo.addons.rental_risk.tests.test_x", skip)], "rental_risk"
+    )
+    assert result["tests_failed"] == 1
+    other = "skipped test_y (odoo.addons.sale_stock.tests.test_y.TestY.test_y) : needs mrp"
+    assert not log_check.judge(
+        [line("INFO", "odoo.addons.sale_stock.tests.test_y", other)], "rental_risk"
+    )["skipped"]
+
+
+def test_tours_that_succeeded_are_counted():
+    """Each browser success signal counts as one tour run; each page opened as one session."""
+    lines = [
+        line(
+            "INFO",
+            "odoo.addons.rental_risk.tests.test_ui",
+            'Open "http://127.0.0.1:8069/odoo" in browser ',
+        ),
+        line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "tour succeeded"),
+        line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "clickbot test succeeded"),
+        line("INFO", "odoo.addons.rental_risk.tests.test_ui.browser", "test successful"),
+        line("INFO", "odoo.addons.rental_risk.tests.test_ui", "test successful"),
+    ]
+    result = log_check.judge(lines, "rental_risk")
+    assert (result["tours_run"], result["browser_sessions"]) == (3, 1)

@@ -20,6 +20,34 @@ class Base(models.AbstractModel):
             )
         return self
 
+    def _rental_notification(self, title, message, kind="info"):
+        """Client action of the addon's buttons that work in place: a notification saying what
+        happened, then a reload of the current view so that it shows the new figures."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _rental_message_author(self, author_id, email_from):
+        """Sender of a message posted on one of the addon's documents, for
+        ``_message_compute_author`` overrides: a missing sender e-mail never blocks the business
+        action that posts (an approver without an e-mail could not confirm the order they
+        approved). The company's e-mail stands in for the author's; without either the message
+        is posted all the same and mailed from the mail server's default sender."""
+        if not email_from:
+            company = self.env.company
+            if len(self) == 1 and "company_id" in self._fields and self.company_id:
+                company = self.company_id
+            email_from = company.email_formatted or False
+        return author_id, email_from
+
     def _rental_check_value_types(self, vals_list):
         """Refuse, with a sentence, values of the wrong type for the date and number fields of
         ``vals_list`` (RPC callers send strings and lists where Odoo's conversions would

@@ -243,7 +243,8 @@ class RentalDamageClaim(models.Model):
         return True
 
     def action_invoice(self):
-        """Invoice the customer charge with the damage-charge product (a posted invoice)."""
+        """Invoice the customer charge with the damage-charge product: a draft invoice for an
+        accountant to review, posted at once where the company chooses so."""
         self._check_state(("assessed",), self.env._("invoice it"))
         self._check_amount_rights()
         for claim in self:
@@ -265,7 +266,7 @@ class RentalDamageClaim(models.Model):
             claim.message_post(
                 body=self.env._("Invoiced: %(invoice)s", invoice=move._get_html_link()),
             )
-        moves.action_post()
+        moves.filtered(lambda move: move.company_id.rental_claim_invoice_post).action_post()
         return True
 
     def action_dispute(self):
@@ -338,6 +339,17 @@ class RentalDamageClaim(models.Model):
             "view_mode": "form",
             "res_id": self.invoice_id.id,
         }
+
+    # ------------------------------------------------------------------
+    # Mail
+    # ------------------------------------------------------------------
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        # A sender without an e-mail never blocks the action that posts (see base.py).
+        author_id, email_from = super()._message_compute_author(
+            author_id=author_id, email_from=email_from, raise_on_email=False
+        )
+        return self._rental_message_author(author_id, email_from)
 
     # ------------------------------------------------------------------
     # Business methods

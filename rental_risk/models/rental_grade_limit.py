@@ -37,10 +37,12 @@ class RentalGradeLimit(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
     credit_limit = fields.Monetary(
         currency_field="currency_id",
+        aggregator=None,
         help="Credit limit given to customers of this grade, unless set by hand on the customer.",
     )
     deposit_rate = fields.Float(
         string="Deposit Rate (%)",
+        aggregator=None,
         compute="_compute_deposit_rate",
         store=True,
         readonly=False,

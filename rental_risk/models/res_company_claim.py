@@ -9,6 +9,11 @@ class ResCompany(models.Model):
         help="Loss claims charge the replacement value depreciated straight-line over this "
         "many years since the asset's acquisition date; 0 charges the full replacement value.",
     )
+    rental_claim_invoice_post = fields.Boolean(
+        string="Post Claim Invoices",
+        help="Post the invoice of a damage or loss claim as soon as it is created. Off (the "
+        "default), the invoice stays a draft that an accountant reviews and posts.",
+    )
     rental_loss_proposal_days = fields.Integer(
         string="Propose Loss After (Days)",
         default=14,

@@ -80,6 +80,8 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         digits="Account",
+        # A cap per customer: a total of caps means nothing, so lists and reports do not sum it.
+        aggregator=None,
         groups=USER_GROUP,
         help="Follows the grade table of the company unless a Risk Manager set it by hand; in "
         "the company's currency.",
@@ -107,6 +109,7 @@ class ResPartner(models.Model):
     rental_available_credit = fields.Monetary(
         string="Available Credit",
         currency_field="rental_currency_id",
+        aggregator=None,
         compute="_compute_rental_exposure",
         groups=USER_GROUP,
     )
@@ -123,6 +126,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         readonly=True,
         digits="Account",
+        aggregator=None,
         groups=USER_GROUP,
     )
     rental_commercial_grade = fields.Selection(
@@ -209,7 +213,19 @@ class ResPartner(models.Model):
                 details=self.env._("Rescored by hand by %(user)s.", user=self.env.user.name),
             )
         self._rental_risk_rescore()
-        return True
+        if len(self.commercial_partner_id) != 1:
+            return True
+        customer = self.commercial_partner_id
+        return self._rental_notification(
+            self.env._("Rescored"),
+            self.env._(
+                "%(customer)s now scores %(score)s, grade %(grade)s.",
+                customer=customer.display_name,
+                score=customer.rental_score,
+                grade=customer.rental_grade or self.env._("none"),
+            ),
+            "success",
+        )
 
     def action_rental_risk_set_limit(self):
         """Open the credit limit wizard (Risk Managers only, checked again when applying)."""

@@ -1,14 +1,23 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..engine.deposits import NEUTRAL_GRADE, required_deposit
+
+#: Who may invoice a deposit: the people who sell, and the accountants.
+DEPOSIT_INVOICERS = ("sales_team.group_sale_salesman", "account.group_account_invoice")
 
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    rental_deposit_shown = fields.Boolean(
+        string="Show the Deposit",
+        compute="_compute_rental_deposit_shown",
+        help="The company asks deposits, or the order already has a deposit line: the deposit "
+        "tab and buttons are shown.",
+    )
     rental_deposit_required = fields.Monetary(
         string="Required Deposit",
         compute="_compute_rental_deposit_required",
@@ -49,6 +58,16 @@ class SaleOrder(models.Model):
     # ------------------------------------------------------------------
 
     @api.depends(
+        "is_rental_order", "company_id.rental_deposit_enabled", "order_line.is_rental_deposit"
+    )
+    def _compute_rental_deposit_shown(self):
+        for order in self:
+            company = order.company_id or self.env.company
+            order.rental_deposit_shown = order.is_rental_order and (
+                company.rental_deposit_enabled or any(order.order_line.mapped("is_rental_deposit"))
+            )
+
+    @api.depends(
         "order_line.is_rental",
         "order_line.product_uom_qty",
         "order_line.rental_lot_ids",
@@ -84,8 +103,20 @@ class SaleOrder(models.Model):
         return True
 
     def action_rental_invoice_deposit(self):
-        """Invoice the deposit line alone, so the customer can pay it before the pickup."""
+        """Invoice the deposit line alone, so the customer can pay it before the pickup.
+
+        The people who sell invoice it, as they ask it: salespeople (who may change the order)
+        and accountants. The invoice is created and posted by the system on their behalf, as
+        sale's own invoicing does for salespeople."""
         self._rental_ensure_one()
+        if not any(self.env.user.has_group(group) for group in DEPOSIT_INVOICERS):
+            raise AccessError(
+                self.env._(
+                    "Only salespeople and accountants can invoice the deposit of %(order)s.",
+                    order=self.name,
+                )
+            )
+        self.check_access("write")
         lines = self.order_line.filtered(
             lambda line: line.is_rental_deposit and line.qty_to_invoice
         )
@@ -206,8 +237,8 @@ class SaleOrder(models.Model):
         """Invoice and post only ``lines`` of the order (deposit alone, late fees alone)."""
         self.ensure_one()
         invoices = self.with_context(rental_invoice_line_ids=lines.ids)._create_invoices()
-        invoices.action_post()
-        return invoices
+        invoices.sudo().action_post()
+        return invoices.with_env(self.env)
 
     # ------------------------------------------------------------------
     # Business methods: ledger (set-based)

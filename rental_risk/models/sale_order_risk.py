@@ -190,6 +190,34 @@ class SaleOrder(models.Model):
             order.rental_risk_panel = order._rental_risk_render_panel(outcome)
 
     # ------------------------------------------------------------------
+    # Onchanges
+    # ------------------------------------------------------------------
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id_rental_blacklist(self):
+        """Warn the salesperson as soon as a blacklisted customer is chosen, before any work
+        goes into a quotation that cannot be confirmed."""
+        customer = self.partner_id.commercial_partner_id.sudo()
+        if not customer or not customer.rental_blacklisted:
+            return None
+        category = dict(
+            customer._fields["rental_blacklist_category"]._description_selection(self.env)
+        ).get(customer.rental_blacklist_category, self.env._("no reason given"))
+        return {
+            "warning": {
+                "title": self.env._("Blacklisted customer"),
+                "message": self.env._(
+                    "%(customer)s is blacklisted (%(reason)s): an order for this customer "
+                    "cannot be confirmed and no rental gear is handed out. Only a Risk Manager "
+                    "can lift the blacklist.",
+                    customer=customer.display_name,
+                    reason=category,
+                ),
+                "type": "dialog",
+            }
+        }
+
+    # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
 
@@ -202,9 +230,29 @@ class SaleOrder(models.Model):
         return super().action_quotation_send()
 
     def action_rental_risk_check(self):
-        """Evaluate the risk rules now and record the deposit and insurance they ask."""
-        self._rental_risk_record_outcome()
-        return True
+        """Evaluate the risk rules now, record the deposit and insurance they ask, and say what
+        was found (the panel reloads with it)."""
+        self._rental_ensure_one()
+        outcome = self._rental_risk_record_outcome().get(self.id)
+        hits = outcome.hits if outcome else []
+        if not hits:
+            return self._rental_notification(
+                self.env._("Risk checked"),
+                self.env._("No risk rule applies to %(order)s.", order=self.name),
+                "success",
+            )
+        actions = {hit.rule.action for hit in hits}
+        kind = "danger" if "block" in actions else "warning"
+        return self._rental_notification(
+            self.env._("Risk checked"),
+            self.env._(
+                "%(count)s risk rule(s) apply to %(order)s: %(reasons)s",
+                count=len(hits),
+                order=self.name,
+                reasons=" ".join(self._rental_risk_hit_message(hit) for hit in hits),
+            ),
+            kind,
+        )
 
     # ------------------------------------------------------------------
     # Business methods: rule evaluation

@@ -42,6 +42,20 @@ class SaleOrder(models.Model):
         pending = self.sudo().rental_claim_ids.filtered(
             lambda c: c.state in ("draft", "assessed", "disputed")
         )
+        unposted = (
+            self.sudo()
+            .rental_claim_ids.filtered(lambda c: c.state == "invoiced")
+            .invoice_id.filtered(lambda move: move.state == "draft")
+        )
+        if unposted:
+            raise UserError(
+                self.env._(
+                    "The claim invoices %(invoices)s of %(order)s are drafts: post them (or "
+                    "cancel them) before settling the deposit.",
+                    invoices=", ".join(unposted.mapped("display_name")),
+                    order=self.name,
+                )
+            )
         if pending:
             raise UserError(
                 self.env._(

@@ -137,6 +137,17 @@ class StockPicking(models.Model):
         }
 
     # ------------------------------------------------------------------
+    # Mail
+    # ------------------------------------------------------------------
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        # A sender without an e-mail never blocks the action that posts (see base.py).
+        author_id, email_from = super()._message_compute_author(
+            author_id=author_id, email_from=email_from, raise_on_email=False
+        )
+        return self._rental_message_author(author_id, email_from)
+
+    # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
 

@@ -18,6 +18,8 @@ class DepositCommon(RentalOrderCommon, AccountTestInvoicingCommon):
         cls.env.user.groups_id |= cls.env.ref("rental_risk.rental_risk_group_manager")
         cls.env.user.groups_id |= cls.env.ref("rental_risk.rental_risk_group_warehouse")
         cls.company.rental_deposit_enabled = True
+        # Claims are settled against the deposit here: their invoices are posted at once.
+        cls.company.rental_claim_invoice_post = True
         cls.bank_journal = cls.company_data["default_journal_bank"]
         cls.deposit_product = cls.env.ref("rental_risk.product_rental_deposit")
         cls.damage_product = cls.env.ref("rental_risk.product_damage_charge")

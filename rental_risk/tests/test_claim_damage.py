@@ -55,6 +55,20 @@ class TestDamageClaim(DepositCommon):
         payment.move_id.line_ids.remove_move_reconcile()
         self.assertEqual(claim.state, "invoiced")
 
+    def test_claim_invoice_is_a_draft_unless_the_company_posts(self):
+        """By default a claim invoice is a draft for an accountant; the company may post them."""
+        self.company.rental_claim_invoice_post = False
+        self.assertFalse(
+            self.env["res.company"].create({"name": "New Co"}).rental_claim_invoice_post
+        )
+        self._picked_up()
+        claim = self._claim()
+        claim.action_assess()
+        claim.action_invoice()
+        self.assertEqual(claim.state, "invoiced")
+        self.assertEqual(claim.invoice_id.state, "draft")
+        self.assertEqual(claim.invoice_id.amount_total, 300.0)
+
     def test_negative_amount_refused(self):
         """A negative assessed amount, cover or deductible is refused; nothing is written."""
         self._picked_up()
