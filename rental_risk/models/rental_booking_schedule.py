@@ -241,19 +241,20 @@ class RentalBooking(models.Model):
         """One page of the schedule's serials, ordered by product and serial, with the total."""
         lot_query = self.env["stock.lot"]._search(self._get_schedule_lot_domain(filters))
         lang = self.env.lang or "en_US"
-        self.env.cr.execute(
+        return self.env.execute_query_dict(
             SQL(
                 """
                 SELECT lot.id, lot.name, lot.rental_state, lot.product_id,
-                       COALESCE(pt.name->>%(lang)s, pt.name->>'en_US', '') AS product_name,
-                       COALESCE(pp.default_code, '') AS code,
+                       CASE WHEN pp.default_code IS NULL THEN ''
+                            ELSE '[' || pp.default_code || '] ' END
+                       || COALESCE(pt.name->>%(lang)s, pt.name->>'en_US', '') AS product_name,
                        COALESCE(lot.company_id, 0) AS company_id,
                        COUNT(*) OVER () AS total
                   FROM stock_lot lot
                   JOIN product_product pp ON pp.id = lot.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                  WHERE lot.id IN %(lots)s
-              ORDER BY product_name, lot.name, lot.id
+              ORDER BY COALESCE(pt.name->>%(lang)s, pt.name->>'en_US', ''), lot.name, lot.id
                  LIMIT %(limit)s OFFSET %(offset)s
                 """,
                 lang=lang,
@@ -262,20 +263,6 @@ class RentalBooking(models.Model):
                 offset=offset,
             )
         )
-        return [
-            {
-                "id": lot_id,
-                "name": name,
-                "rental_state": rental_state,
-                "product_id": product_id,
-                "product_name": f"[{code}] {product_name}" if code else product_name,
-                "company_id": company_id,
-                "total": total,
-            }
-            for lot_id, name, rental_state, product_id, product_name, code, company_id, total in (
-                self.env.cr.fetchall()
-            )
-        ]
 
     @api.model
     def _schedule_fetch_bookings(self, lot_ids, utc_start, utc_end):

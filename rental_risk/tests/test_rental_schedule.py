@@ -198,7 +198,13 @@ class TestRentalSchedule(RentalCommon):
             groups="rental_risk.rental_risk_group_user",
             company_ids=[Command.set((self.company | company_b).ids)],
         )
-        self.assertNotIn(lot_b.id, self._ids(self._data(user=both)))
+        # The web client sends the companies ticked in the company switcher.
+        data = (
+            self.Booking.with_user(both)
+            .with_context(allowed_company_ids=[self.company.id])
+            ._get_schedule_data("2031-03-01", 14, self.camera_filter)
+        )
+        self.assertNotIn(lot_b.id, self._ids(data))
         data = (
             self.Booking.with_user(both)
             .with_context(allowed_company_ids=[company_b.id, self.company.id])
