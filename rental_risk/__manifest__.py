@@ -27,6 +27,7 @@
         "views/rental_risk_menus.xml",
         "views/product_template_rental_views.xml",
         "views/rental_booking_views.xml",
+        "views/rental_schedule_views.xml",
         "views/rental_asset_reading_views.xml",
         "views/stock_lot_rental_views.xml",
         "data/rental_stock_data.xml",
@@ -68,5 +69,13 @@
         "demo/rental_demo.xml",
         "demo/rental_asset_demo.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "rental_risk/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "rental_risk/static/tests/tours/**/*",
+        ],
+    },
     "application": True,
 }

@@ -18,6 +18,8 @@ from . import (
     test_rental_pickup_return,
     test_rental_product,
     test_rental_scan,
+    test_rental_schedule,
+    test_rental_schedule_tour,
     test_risk_access,
     test_risk_approval,
     test_risk_audit,
