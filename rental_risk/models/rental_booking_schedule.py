@@ -163,7 +163,9 @@ class RentalBooking(models.Model):
         self.flush_model()
         self.env["stock.lot"].flush_model(["name", "product_id", "company_id", "rental_state"])
         lots = self._schedule_fetch_lots(filters, limit, offset)
-        bookings = self._schedule_fetch_bookings([lot["id"] for lot in lots], utc_start, utc_end)
+        items_by_lot = self._schedule_fetch_bookings(
+            [lot["id"] for lot in lots], utc_start, utc_end, tz, date_from, days
+        )
 
         def place(value):
             """Position of a UTC datetime in days from the window start, clipped."""
@@ -171,34 +173,13 @@ class RentalBooking(models.Model):
             offset_days = (local - window_start.replace(tzinfo=None)).total_seconds() / 86400
             return round(min(max(offset_days, 0.0), float(days)), 4)
 
-        items_by_lot = {lot["id"]: [] for lot in lots}
-        for row in bookings:
-            (booking_id, lot_id, start, end, block_end, state, note, order_id) = row[:8]
-            order_name, partner_name = row[8:]
-            items_by_lot[lot_id].append(
-                {
-                    "id": booking_id,
-                    "kind": "booking" if order_id else "maintenance",
-                    "state": state,
-                    "start": place(start),
-                    "end": place(end),
-                    "block_end": place(block_end),
-                    "date_start": fields.Datetime.to_string(start),
-                    "date_end": fields.Datetime.to_string(end),
-                    "date_block_end": fields.Datetime.to_string(block_end),
-                    "order_id": order_id or 0,
-                    "order_name": order_name or "",
-                    "partner_name": partner_name or "",
-                    "label": note or "",
-                }
-            )
         states = dict(
             self.env["stock.lot"]._fields["rental_state"]._description_selection(self.env)
         )
         blocked_from = place(utc_start if today <= date_from else self._schedule_today_utc(tz))
         rows = []
         for lot in lots:
-            items = items_by_lot[lot["id"]]
+            items = items_by_lot.get(lot["id"], [])
             if lot["rental_state"] in SCHEDULE_BLOCKED_STATES and today <= date_to:
                 items.append(
                     {
@@ -265,20 +246,49 @@ class RentalBooking(models.Model):
         )
 
     @api.model
-    def _schedule_fetch_bookings(self, lot_ids, utc_start, utc_end):
-        """Live bookings of ``lot_ids`` whose blocked period overlaps [utc_start, utc_end).
+    def _schedule_fetch_bookings(self, lot_ids, utc_start, utc_end, tz, date_from, days):
+        """Live bookings of ``lot_ids`` whose blocked period overlaps [utc_start, utc_end), as
+        the schedule's items grouped by serial: ``{lot_id: [item, ...]}``.
 
-        Each serial probes the exclusion constraint's GiST index with its very expressions;
-        the company condition repeats the bookings' multi-company record rule.
+        The serials are matched with the exclusion constraint's GiST index expressions; the
+        company condition repeats the bookings' multi-company record rule. PostgreSQL places
+        each booking in days from the window start (in the user's time zone, clipped to the
+        window) and builds the JSON, which is far cheaper than doing it row by row in Python.
         """
         if not lot_ids:
-            return []
-        self.env.cr.execute(
+            return {}
+        local_start = datetime.combine(date_from, time.min)
+
+        def place(column):
+            return SQL(
+                """round(LEAST(GREATEST(
+                       EXTRACT(EPOCH FROM (timezone(%(tz)s, timezone('UTC', %(column)s))
+                                           - %(start)s)) / 86400, 0), %(days)s)::numeric, 4)""",
+                tz=tz.zone,
+                column=column,
+                start=local_start,
+                days=days,
+            )
+
+        rows = self.env.execute_query(
             SQL(
                 """
-                SELECT b.id, b.lot_id, b.date_start, b.date_end, b.date_block_end, b.state,
-                       b.note, b.order_id, so.name,
-                       COALESCE(partner.complete_name, partner.name)
+                SELECT b.lot_id, json_agg(json_build_object(
+                           'id', b.id,
+                           'kind', CASE WHEN b.order_id IS NULL THEN 'maintenance'
+                                        ELSE 'booking' END,
+                           'state', b.state,
+                           'start', %(start)s,
+                           'end', %(end)s,
+                           'block_end', %(block_end)s,
+                           'date_start', to_char(b.date_start, 'YYYY-MM-DD HH24:MI:SS'),
+                           'date_end', to_char(b.date_end, 'YYYY-MM-DD HH24:MI:SS'),
+                           'date_block_end', to_char(b.date_block_end, 'YYYY-MM-DD HH24:MI:SS'),
+                           'order_id', COALESCE(b.order_id, 0),
+                           'order_name', COALESCE(so.name, ''),
+                           'partner_name', COALESCE(partner.complete_name, partner.name, ''),
+                           'label', COALESCE(b.note, '')
+                       ) ORDER BY b.date_start, b.id)
                   FROM unnest(%(lots)s::int[]) AS page(lot_id)
                   CROSS JOIN LATERAL (
                         SELECT *
@@ -286,18 +296,21 @@ class RentalBooking(models.Model):
                          WHERE int4range(b0.lot_id, b0.lot_id, '[]')
                                = int4range(page.lot_id, page.lot_id, '[]')
                            AND tsrange(b0.date_start, b0.date_block_end, '[)')
-                               && tsrange(%(start)s, %(end)s, '[)')
+                               && tsrange(%(window_start)s, %(window_end)s, '[)')
                            AND b0.state != 'cancelled'
                   ) b
                   LEFT JOIN sale_order so ON so.id = b.order_id
                   LEFT JOIN res_partner partner ON partner.id = b.partner_id
                  WHERE b.company_id IN %(companies)s
-              ORDER BY b.lot_id, b.date_start, b.id
+              GROUP BY b.lot_id
                 """,
+                start=place(SQL("b.date_start")),
+                end=place(SQL("b.date_end")),
+                block_end=place(SQL("b.date_block_end")),
                 lots=list(lot_ids),
-                start=utc_start,
-                end=utc_end,
+                window_start=utc_start,
+                window_end=utc_end,
                 companies=tuple(self.env.companies.ids),
             )
         )
-        return self.env.cr.fetchall()
+        return dict(rows)
