@@ -27,6 +27,7 @@
         "views/rental_risk_menus.xml",
         "views/product_template_rental_views.xml",
         "views/rental_booking_views.xml",
+        "views/rental_schedule_views.xml",
         "views/rental_asset_reading_views.xml",
         "views/rental_stock_count_views.xml",
         "wizard/rental_handover_sign_views.xml",

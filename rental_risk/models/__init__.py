@@ -10,6 +10,7 @@ from . import (
     rental_asset_reading,
     rental_blacklist_trigger,
     rental_booking,
+    rental_booking_schedule,
     rental_credit_facts,
     rental_credit_rescoring,
     rental_damage_claim,

@@ -21,6 +21,8 @@ from . import (
     test_rental_product,
     test_rental_scan_desk,
     test_rental_scan_desk_tour,
+    test_rental_schedule,
+    test_rental_schedule_tour,
     test_rental_stock_count,
     test_rental_today_board,
     test_risk_access,
