@@ -579,7 +579,7 @@ class RentalCreditFacts(models.AbstractModel):
         return {pid: {"exposure": exposures[pid], "overdue": overdue[pid]} for pid in ids}
 
     def init(self):
-        super().init()
+        res = super().init()
         # The order check and the delivery lock read the current facts of one customer at a
         # time, thousands of times a day: PostgreSQL spends longer planning these four
         # aggregates than running them on the open invoices. In a PL/pgSQL function their
@@ -635,3 +635,4 @@ class RentalCreditFacts(models.AbstractModel):
                 deposits=self._deposits_held_sql(**args),
             )
         )
+        return res

@@ -22,9 +22,7 @@ class RentalHandover(models.Model):
     )
     order_id = fields.Many2one("sale.order", string="Rental Order", readonly=True, index=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, index=True)
-    site_id = fields.Many2one(
-        "res.partner", string="Site", readonly=True, help="Where the gear goes (pickup)."
-    )
+    site_id = fields.Many2one("res.partner", readonly=True, help="Where the gear goes (pickup).")
     company_id = fields.Many2one("res.company", required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True)
     user_id = fields.Many2one("res.users", string="Handled By", required=True, readonly=True)

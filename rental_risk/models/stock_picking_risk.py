@@ -34,7 +34,7 @@ class StockPicking(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # PostgreSQL takes ten times longer to plan the lock's pre-filter than to run it, and
         # it runs at every validation of every delivery: kept in a PL/pgSQL function, its
         # plan is made once per database connection. Parameters: the transfers, today.
@@ -89,6 +89,7 @@ class StockPicking(models.Model):
             $$
             """
         )
+        return res
 
     # ------------------------------------------------------------------
     # Computes

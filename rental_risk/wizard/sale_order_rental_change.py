@@ -21,7 +21,7 @@ class SaleOrderRentalChange(models.TransientModel):
         default="extend",
     )
     current_end = fields.Datetime(related="line_id.rental_end", string="Booked End")
-    new_end = fields.Datetime(string="New End")
+    new_end = fields.Datetime()
     product_id = fields.Many2one(related="line_id.product_id")
     lot_id = fields.Many2one(
         "stock.lot",
