@@ -280,6 +280,11 @@ class SaleOrder(models.Model):
             if rule.condition == "overdue"
         }
         customers = orders.partner_id.commercial_partner_id.sudo()
+        for company in orders.company_id:
+            # Only the figures the rules read: reading one field of a customer as another
+            # company sees it would fetch all its company-dependent fields (its pricelist
+            # and accounts included), the costliest query of the check.
+            customers.with_company(company).fetch(["rental_grade", "rental_credit_limit"])
         facts = {
             company: self.env["rental.credit.facts"]._current_facts(
                 orders.filtered(
