@@ -108,6 +108,7 @@ def bulk_load(env, args):
         "ALTER TABLE rental_booking DROP CONSTRAINT IF EXISTS rental_booking_lot_period_excl"
     )
     cr.execute("DROP INDEX IF EXISTS rental_booking_product_period_index")
+    cr.execute("DROP INDEX IF EXISTS rental_booking_period_index")
     # Nine bookings in ten come from an order (one of ORDERS orders); the tenth is a
     # maintenance block with a note.
     cr.execute(
@@ -157,7 +158,7 @@ def bulk_load(env, args):
         ) WHERE (state != 'cancelled')
         """
     )
-    env["rental.booking"].init()  # the product/period GiST index
+    env["rental.booking"].init()  # the product/period and period GiST indexes
     cr.execute("ANALYZE stock_lot")
     cr.execute("ANALYZE rental_booking")
     cr.commit()

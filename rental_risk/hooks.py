@@ -3,7 +3,7 @@ def uninstall_hook(env):
     check and the delivery lock): they read columns that leave with the module."""
     env.cr.execute(
         """
-        DROP FUNCTION IF EXISTS rental_risk_lock_suspects(integer[], date);
+        DROP FUNCTION IF EXISTS rental_risk_lock_suspects(integer[], timestamp, text, integer);
         DROP FUNCTION IF EXISTS rental_risk_current_facts(integer[], integer);
         """
     )

@@ -126,6 +126,16 @@ class RentalBooking(models.Model):
             method="gist",
             where="state != 'cancelled'",
         )
+        # "What is booked over these days?" (the Schedule screen) leads with the period: both
+        # indexes above lead with a serial or a product and make that scan ten times slower.
+        create_index(
+            self.env.cr,
+            "rental_booking_period_index",
+            self._table,
+            ["tsrange(date_start, date_block_end, '[)')"],
+            method="gist",
+            where="state != 'cancelled'",
+        )
 
     # ------------------------------------------------------------------
     # Computes

@@ -250,56 +250,52 @@ class RentalBooking(models.Model):
         """Live bookings of ``lot_ids`` whose blocked period overlaps [utc_start, utc_end), as
         the schedule's items grouped by serial: ``{lot_id: [item, ...]}``.
 
-        The window is matched with the period expression of the exclusion constraint's GiST
-        index: one scan of the bookings of the window, whatever the number of serials (probing
-        the index once per serial costs about a millisecond each at a million bookings). The
-        company condition repeats the bookings' multi-company record rule. PostgreSQL places
-        each booking in days from the window start (in the user's time zone, clipped to the
-        window) and builds the JSON, which is far cheaper than doing it row by row in Python.
+        The window is matched with the expression of the period GiST index: one scan of the
+        bookings of the window, whatever the number of serials. The company condition repeats
+        the bookings' multi-company record rule. PostgreSQL places each booking in days from
+        the window start (in the user's time zone, clipped to the window) and returns plain
+        rows (datetimes as text in the ISO format the driver itself reads); orders and
+        customers are read once per order, not once per booking. Building the items from rows
+        costs a fraction of having PostgreSQL build JSON that Python then parses.
         """
         if not lot_ids:
             return {}
         local_start = datetime.combine(date_from, time.min)
+        local_end = local_start + timedelta(days=days)
+        if tz.utcoffset(local_start) == tz.utcoffset(local_end):
+            # No clock change in the window: a constant shift, no time zone lookup per row.
+            def local(column):
+                return SQL("%s + %s", column, tz.utcoffset(local_start))
+        else:
+
+            def local(column):
+                return SQL("timezone(%s, timezone('UTC', %s))", tz.zone, column)
 
         def place(column):
+            # float8 all along (date_part, not EXTRACT, which computes in numeric): 4 decimals
+            # of a day place a booking to the 9 seconds.
             return SQL(
-                """round(LEAST(GREATEST(
-                       EXTRACT(EPOCH FROM (timezone(%(tz)s, timezone('UTC', %(column)s))
-                                           - %(start)s)) / 86400, 0), %(days)s)::numeric, 4)""",
-                tz=tz.zone,
-                column=column,
+                """round(LEAST(GREATEST(date_part('epoch', %(local)s - %(start)s) / 86400, 0),
+                               %(days)s) * 10000) / 10000""",
+                local=local(column),
                 start=local_start,
-                days=days,
+                days=float(days),
             )
 
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT b.lot_id, json_agg(json_build_object(
-                           'id', b.id,
-                           'kind', CASE WHEN b.order_id IS NULL THEN 'maintenance'
-                                        ELSE 'booking' END,
-                           'state', b.state,
-                           'start', %(start)s,
-                           'end', %(end)s,
-                           'block_end', %(block_end)s,
-                           'date_start', to_char(b.date_start, 'YYYY-MM-DD HH24:MI:SS'),
-                           'date_end', to_char(b.date_end, 'YYYY-MM-DD HH24:MI:SS'),
-                           'date_block_end', to_char(b.date_block_end, 'YYYY-MM-DD HH24:MI:SS'),
-                           'order_id', COALESCE(b.order_id, 0),
-                           'order_name', COALESCE(so.name, ''),
-                           'partner_name', COALESCE(partner.complete_name, partner.name, ''),
-                           'label', COALESCE(b.note, '')
-                       ) ORDER BY b.date_start, b.id)
+                SELECT b.lot_id, b.id, COALESCE(b.order_id, 0), b.state,
+                       %(start)s, %(end)s, %(block_end)s,
+                       b.date_start::text, b.date_end::text, b.date_block_end::text,
+                       COALESCE(b.note, '')
                   FROM rental_booking b
-                  LEFT JOIN sale_order so ON so.id = b.order_id
-                  LEFT JOIN res_partner partner ON partner.id = b.partner_id
                  WHERE tsrange(b.date_start, b.date_block_end, '[)')
                        && tsrange(%(window_start)s, %(window_end)s, '[)')
                    AND b.state != 'cancelled'
                    AND b.lot_id = ANY(%(lots)s)
                    AND b.company_id IN %(companies)s
-              GROUP BY b.lot_id
+              ORDER BY b.lot_id, b.date_start, b.id
                 """,
                 start=place(SQL("b.date_start")),
                 end=place(SQL("b.date_end")),
@@ -310,4 +306,55 @@ class RentalBooking(models.Model):
                 companies=tuple(self.env.companies.ids),
             )
         )
-        return dict(rows)
+        order_ids = list({row[2] for row in rows if row[2]})
+        orders = {}
+        if order_ids:
+            orders = {
+                order_id: (name, partner_name)
+                for order_id, name, partner_name in self.env.execute_query(
+                    SQL(
+                        """
+                        SELECT so.id, so.name,
+                               COALESCE(partner.complete_name, partner.name, '')
+                          FROM sale_order so
+                          JOIN res_partner partner ON partner.id = so.partner_id
+                         WHERE so.id = ANY(%s)
+                        """,
+                        order_ids,
+                    )
+                )
+            }
+        no_order = ("", "")
+        items_by_lot = {}
+        for (
+            lot_id,
+            booking_id,
+            order_id,
+            state,
+            start,
+            end,
+            block_end,
+            date_start,
+            date_end,
+            date_block_end,
+            note,
+        ) in rows:
+            order_name, partner_name = orders.get(order_id, no_order)
+            items_by_lot.setdefault(lot_id, []).append(
+                {
+                    "id": booking_id,
+                    "kind": "booking" if order_id else "maintenance",
+                    "state": state,
+                    "start": start,
+                    "end": end,
+                    "block_end": block_end,
+                    "date_start": date_start,
+                    "date_end": date_end,
+                    "date_block_end": date_block_end,
+                    "order_id": order_id,
+                    "order_name": order_name,
+                    "partner_name": partner_name,
+                    "label": note,
+                }
+            )
+        return items_by_lot

@@ -1,6 +1,6 @@
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
 
 #: Transfers the desk works on: open, not drafts.
 CLOSED_STATES = ("draft", "done", "cancel")
@@ -295,11 +295,7 @@ class RentalScanDesk(models.AbstractModel):
         When several serials of different products carry the same number, the one expected
         on ``picking`` wins, then one with an open pickup or return.
         """
-        Lot = self.env["stock.lot"]
-        domain = [("rental_ok", "=", True), ("company_id", "in", [*self.env.companies.ids, False])]
-        lots = Lot.search([*domain, ("rental_barcode", "=", barcode)]) or Lot.search(
-            [*domain, ("name", "=", barcode)]
-        )
+        lots = self.env["stock.lot"]._rental_find_by_code(barcode, self.env.companies)
         if len(lots) > 1 and picking:
             lots = (lots & self._transfer_lots(picking)) or lots
         if len(lots) > 1:
@@ -309,29 +305,39 @@ class RentalScanDesk(models.AbstractModel):
     @api.model
     def _find_lot_transfer(self, lot):
         """The open rental transfer that moves ``lot`` next: the return of the order it is out
-        on, else the pickup of its earliest booking."""
-        bookings = (
-            self.env["rental.booking"]
-            .sudo()
-            .search(
-                [
-                    ("lot_id", "=", lot.id),
-                    ("state", "in", ("reserved", "out")),
-                    ("order_line_id", "!=", False),
-                ],
-                order="date_start, id",
+        on, else the pickup of its earliest booking.
+
+        One query from the serial's live bookings to the open transfers of their order lines
+        (bookings are read whatever the user's rights, as the desk resolves any serial); the
+        transfer found is then searched as the user, so record rules still apply.
+        """
+        self.env["rental.booking"].flush_model(["lot_id", "state", "order_line_id", "date_start"])
+        self.env["stock.move"].flush_model(["sale_line_id", "picking_id"])
+        self.env["stock.picking"].flush_model(["state", "picking_type_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT picking.id
+                  FROM rental_booking booking
+                  JOIN stock_move move ON move.sale_line_id = booking.order_line_id
+                  JOIN stock_picking picking ON picking.id = move.picking_id
+                  JOIN stock_picking_type ptype ON ptype.id = picking.picking_type_id
+                 WHERE booking.lot_id = %(lot)s
+                   AND booking.state IN ('reserved', 'out')
+                   AND booking.order_line_id IS NOT NULL
+                   AND picking.state NOT IN %(closed)s
+                   AND ptype.rental_operation = CASE WHEN booking.state = 'out' THEN 'return'
+                                                     ELSE 'pickup' END
+              ORDER BY booking.state != 'out', booking.date_start, booking.id, picking.id
+                 LIMIT 1
+                """,
+                lot=lot.id,
+                closed=CLOSED_STATES,
             )
-            .sorted(lambda b: b.state != "out")
         )
-        for booking in bookings:
-            operation = "pickup" if booking.state == "reserved" else "return"
-            pickings = booking.order_line_id.move_ids.picking_id.filtered(
-                lambda p, operation=operation: p.rental_operation == operation
-                and p.state not in CLOSED_STATES
-            )
-            if pickings:
-                return self.env["stock.picking"].search([("id", "in", pickings.ids)], limit=1)
-        return self.env["stock.picking"]
+        if not rows:
+            return self.env["stock.picking"]
+        return self.env["stock.picking"].search([("id", "=", rows[0][0])], limit=1)
 
     @api.model
     def _get_move_line(self, picking, lot):

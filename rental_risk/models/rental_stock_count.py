@@ -162,7 +162,11 @@ class RentalStockCount(models.Model):
         if self.state != "counting":
             raise UserError(self.env._("Start the count before scanning serials."))
         code = (barcode or "").strip() if isinstance(barcode, str) else ""
-        lot = self.env["stock.lot"]._rental_find_by_code(code, self.company_id) if code else None
+        lot = (
+            self.env["stock.lot"]._rental_find_by_code(code, self.company_id, limit=1)
+            if code
+            else None
+        )
         if not lot:
             result = {
                 "status": "unknown",

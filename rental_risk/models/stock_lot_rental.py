@@ -363,12 +363,13 @@ class StockLot(models.Model):
         return [("lot_id", "in", self.ids), ("state", "=", "done")]
 
     @api.model
-    def _rental_find_by_code(self, code, company):
-        """The rental serial of ``company`` (or of no company) whose rental barcode, else
-        whose serial number, is ``code``."""
-        domain = [("rental_ok", "=", True), ("company_id", "in", [company.id, False])]
-        return self.search([*domain, ("rental_barcode", "=", code)], limit=1) or self.search(
-            [*domain, ("name", "=", code)], limit=1
+    def _rental_find_by_code(self, code, companies, limit=None):
+        """The rental serials of ``companies`` (or of no company) whose rental barcode, else
+        whose serial number, is ``code`` (serial numbers are unique per product only: several
+        products may share one)."""
+        domain = [("rental_ok", "=", True), ("company_id", "in", [*companies.ids, False])]
+        return self.search([*domain, ("rental_barcode", "=", code)], limit=limit) or self.search(
+            [*domain, ("name", "=", code)], limit=limit
         )
 
     def _rental_check_group(self, group_xmlid):

@@ -37,13 +37,31 @@ class StockPicking(models.Model):
         res = super().init()
         # PostgreSQL takes ten times longer to plan the lock's pre-filter than to run it, and
         # it runs at every validation of every delivery: kept in a PL/pgSQL function, its
-        # plan is made once per database connection. Parameters: the transfers, today.
+        # plan is made once per database connection. Parameters: the transfers, the time now
+        # (UTC, Python's clock), the time zone of the context (may be NULL) and the user whose
+        # time zone applies then: "today" is that day where the user is, as
+        # fields.Date.context_today says, without loading the user to learn it.
         self.env.cr.execute(
             """
-            CREATE OR REPLACE FUNCTION rental_risk_lock_suspects(picking_ids integer[], today date)
+            DROP FUNCTION IF EXISTS rental_risk_lock_suspects(integer[], date);
+            CREATE OR REPLACE FUNCTION rental_risk_lock_suspects(
+                picking_ids integer[], now_utc timestamp, tz text, uid integer)
             RETURNS SETOF integer LANGUAGE plpgsql STABLE
             SET plan_cache_mode = force_generic_plan AS $$
+            DECLARE
+                zone text := COALESCE(
+                    NULLIF(tz, ''),
+                    (SELECT NULLIF(p.tz, '') FROM res_users u
+                       JOIN res_partner p ON p.id = u.partner_id WHERE u.id = uid),
+                    'UTC');
+                today date;
             BEGIN
+            BEGIN
+                today := timezone(zone, timezone('UTC', now_utc))::date;
+            EXCEPTION WHEN invalid_parameter_value THEN
+                -- a zone name Python knows and this PostgreSQL does not: UTC, as Odoo does
+                today := now_utc::date;
+            END;
             RETURN QUERY
                 SELECT sp.id
                   FROM stock_picking sp
@@ -217,9 +235,11 @@ class StockPicking(models.Model):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "SELECT rental_risk_lock_suspects(%s, %s)",
+                "SELECT rental_risk_lock_suspects(%s, %s, %s, %s)",
                 self.ids,
-                fields.Date.context_today(self),
+                fields.Datetime.now(),
+                self.env.context.get("tz"),
+                self.env.uid,
             )
         )
         return {row[0] for row in self.env.cr.fetchall()}
