@@ -238,7 +238,7 @@ class StockPicking(models.Model):
                 "SELECT rental_risk_lock_suspects(%s, %s, %s, %s)",
                 self.ids,
                 fields.Datetime.now(),
-                self.env.context.get("tz"),
+                self.env.context.get("tz") or None,
                 self.env.uid,
             )
         )

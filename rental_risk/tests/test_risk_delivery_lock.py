@@ -1,5 +1,7 @@
 from datetime import date, timedelta
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
@@ -84,3 +86,26 @@ class TestRiskDeliveryLock(RiskCommon):
         self.company.rental_risk_lock_overdue_days = 0
         self.company.rental_risk_lock_overdue = False
         self.assertFalse(pickup._rental_risk_delivery_lock_reasons())
+
+    def test_overdue_counts_days_where_the_user_is(self):
+        """ "Overdue" is counted in days of the user's time zone (the context's, else the
+        user's own), as everywhere in Odoo: at 20:00 UTC on 3 March an invoice due on 3 March
+        is overdue in Kiribati (4 March already) and not yet in American Samoa."""
+        order = self._confirmed_order()
+        pickup = self._pickup(order)
+        self.company.write(
+            {"rental_risk_overdue_min_amount": 10.0, "rental_risk_lock_overdue_days": 0}
+        )
+        self._post_invoice(800.0, date(2031, 3, 3))
+        with freeze_time("2031-03-03 20:00:00"):
+            self.assertIn(
+                pickup.id, pickup.with_context(tz="Pacific/Kiritimati")._rental_risk_lock_suspects()
+            )
+            self.assertNotIn(
+                pickup.id, pickup.with_context(tz="Pacific/Pago_Pago")._rental_risk_lock_suspects()
+            )
+            clerk = pickup.with_user(self.warehouse_user).with_context(tz=False)
+            self.warehouse_user.tz = "Pacific/Kiritimati"
+            self.assertIn(pickup.id, clerk._rental_risk_lock_suspects())
+            self.warehouse_user.tz = "Pacific/Pago_Pago"
+            self.assertNotIn(pickup.id, clerk._rental_risk_lock_suspects())
