@@ -98,13 +98,15 @@ class RentalStockCount(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if {"location_id", "product_ids"} & vals.keys() and any(
+        # What was counted, where, for which company and under which reference is the record
+        # of the count: fixed once it starts (the result itself is a protected field).
+        if {"location_id", "product_ids", "company_id", "name"} & vals.keys() and any(
             count.state != "draft" for count in self
         ):
             raise UserError(
                 self.env._(
-                    "The location and products of a count are fixed once it has started; "
-                    "cancel it and start a new count."
+                    "The reference, company, location and products of a count are fixed once "
+                    "it has started; cancel it and start a new count."
                 )
             )
         return super().write(vals)

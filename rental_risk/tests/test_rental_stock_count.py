@@ -94,6 +94,12 @@ class TestRentalStockCount(RentalCommon):
             count.line_ids[:1].write({"found": True})
         with self.assertRaises(UserError):
             count.write({"location_id": self.shelf_b.id})
+        for vals in (
+            {"name": "COUNT/FAKE"},
+            {"company_id": self.env["res.company"].create({"name": "Other Rental Co"}).id},
+        ):
+            with self.assertRaisesRegex(UserError, "fixed once it has started"):
+                count.sudo().write(vals)
         with self.assertRaisesRegex(UserError, "Start, the scanner and Close"):
             self.env["rental.stock.count"].with_user(self.warehouse_user).create(
                 {"location_id": self.stock_location.id, "state": "done"}
