@@ -75,13 +75,11 @@ tours.add("rental_risk_flow_inspect_damage", {
         },
         {
             content: "the claim the inspection opened is on the screen",
-            trigger: ".o_form_view .o_field_widget[name=lot_id]:contains(TCAM-01)",
+            trigger: ".o_form_view .o_field_widget[name=lot_id] input:value(TCAM-01)",
         },
         {
-            trigger: ".o_form_view .o_field_widget[name=claim_type]:contains(Damage)",
-        },
-        {
-            trigger: ".o_form_view .o_field_widget[name=description]:contains(Cracked lens mount)",
+            content: "it describes the damage",
+            trigger: ".o_form_view .o_field_widget[name=description] textarea:value(Cracked lens mount)",
         },
         {
             content: "it claims the estimate",
