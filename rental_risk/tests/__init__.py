@@ -38,6 +38,7 @@ from . import (
     test_scoring_alerts,
     test_scoring_multicompany,
     test_scoring_rescoring,
+    test_ui_flow_tours,
     test_ui_forms,
     test_ui_smoke,
     test_ui_tours,

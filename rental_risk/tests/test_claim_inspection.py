@@ -77,3 +77,26 @@ class TestReturnInspection(DepositCommon):
         action = returned.with_user(self.warehouse_user).action_rental_inspect()
         self.assertEqual(action["res_model"], "stock.lot.inspect")
         self.assertEqual(action["context"]["default_lot_id"], self.lot_1.id)
+
+    def test_inspection_shows_the_claims_it_opens(self):
+        """The inspection that opens a claim shows it; one that opens none closes."""
+        self._returned_order()
+        wizard = (
+            self.env["stock.lot.inspect"]
+            .with_user(self.warehouse_user)
+            .create({"lot_id": self.lot_1.id, "damaged": True, "repair_estimate": 300.0})
+        )
+        action = wizard.action_confirm()
+        claim = self.env["rental.damage.claim"].search([("lot_id", "=", self.lot_1.id)])
+        self.assertEqual(len(claim), 1)
+        self.assertEqual((action["res_model"], action["res_id"]), ("rental.damage.claim", claim.id))
+        self.assertEqual(action["view_mode"], "form")
+
+        self._as_life_cycle(self.lot_1, rental_state="inspection")
+        wizard = (
+            self.env["stock.lot.inspect"]
+            .with_user(self.warehouse_user)
+            .create({"lot_id": self.lot_1.id})
+        )
+        self.assertEqual(wizard.line_ids.mapped("present"), [True, True])
+        self.assertEqual(wizard.action_confirm(), {"type": "ir.actions.act_window_close"})

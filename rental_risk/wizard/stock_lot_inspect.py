@@ -62,7 +62,8 @@ class StockLotInspect(models.TransientModel):
             ]
 
     def action_confirm(self):
-        """Record the inspection on the asset's history and act on its outcome."""
+        """Record the inspection on the asset's history and act on its outcome; the claims it
+        opens are shown at once."""
         self._rental_ensure_one()
         return self._rental_record_inspection()
 
@@ -94,15 +95,32 @@ class StockLotInspect(models.TransientModel):
             lot.sudo()._rental_record_reading(
                 self.counter_reading, note=self.env._("Return inspection")
             )
-        if booking:
+        claims = (
             self._rental_create_claims(inspection, booking, missing)
+            if booking
+            else self.env["rental.damage.claim"]
+        )
         lot.sudo()._rental_write_life_cycle(
             {
                 "rental_condition": self.condition,
                 "rental_state": "repair" if self.damaged else "available",
             }
         )
+        if claims:
+            return self._rental_action_open_claims(claims)
         return {"type": "ir.actions.act_window_close"}
+
+    def _rental_action_open_claims(self, claims):
+        """The claims the inspection opened: the form of the one claim, else their list."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "rental_risk.rental_damage_claim_action"
+        )
+        action["context"] = {}
+        if len(claims) == 1:
+            action.update(views=[(False, "form")], view_mode="form", res_id=claims.id)
+        else:
+            action["domain"] = [("id", "in", claims.ids)]
+        return action
 
     def _rental_create_inspection(self, outcome):
         """The inspection record of the asset's last return, with its accessory lines and

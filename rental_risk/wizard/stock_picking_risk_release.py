@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class StockPickingRiskRelease(models.TransientModel):
@@ -9,6 +9,7 @@ class StockPickingRiskRelease(models.TransientModel):
     reasons = fields.Text(compute="_compute_reasons", string="Locked Because")
     reason = fields.Text(string="Why Release", required=True)
 
+    @api.depends("picking_id")
     def _compute_reasons(self):
         for wizard in self:
             wizard.reasons = "\n".join(
