@@ -235,3 +235,54 @@ class SaleOrderLine(models.Model):
             if create_vals:
                 components |= Line.create(create_vals)
         return components.with_env(self.env)
+
+    # ------------------------------------------------------------------
+    # Business methods: changes of a booked kit
+    # ------------------------------------------------------------------
+
+    def _rental_live_bookings(self):
+        # A kit holds its serials through its component lines.
+        if self.rental_kit_component_ids:
+            return self.rental_kit_component_ids.sudo().rental_booking_ids.filtered(
+                lambda b: b.state in ("reserved", "out")
+            )
+        return super()._rental_live_bookings()
+
+    def _rental_extend(self, new_end):
+        self._rental_kit_check_not_component()
+        return super()._rental_extend(new_end)
+
+    def _rental_end_early(self, new_end):
+        self._rental_kit_check_not_component()
+        return super()._rental_end_early(new_end)
+
+    def _rental_change_period(self, new_end, reprice):
+        res = super()._rental_change_period(new_end, reprice)
+        components = self.rental_kit_component_ids
+        if components:
+            # The components follow the kit's period; their price stays on the kit line.
+            with self.env["rental.risk.decision"]._open_guard():
+                components.sudo().write({"rental_end": new_end})
+            returns = components.move_ids.filtered(
+                lambda m: m.rental_operation == "return" and m.state not in ("done", "cancel")
+            )
+            returns.sudo().write({"date": new_end, "date_deadline": new_end})
+            for picking in returns.picking_id:
+                picking.sudo().scheduled_date = max(picking.move_ids.mapped("date_deadline"))
+            late = components.filtered("rental_is_late")
+            if late and new_end > fields.Datetime.now():
+                late._rental_clear_late()
+        return res
+
+    def _rental_kit_check_not_component(self):
+        self.ensure_one()
+        if self.rental_kit_parent_id:
+            raise UserError(
+                self.env._(
+                    "%(product)s is part of the kit %(kit)s on %(order)s: extend or end the kit "
+                    "line instead, its components follow.",
+                    product=self.product_id.display_name,
+                    kit=self.rental_kit_parent_id.product_id.display_name,
+                    order=self.order_id.display_name,
+                )
+            )

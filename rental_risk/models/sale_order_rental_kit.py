@@ -6,6 +6,12 @@ class SaleOrder(models.Model):
 
     _inherit = "sale.order"
 
+    def _get_copiable_order_lines(self):
+        # Component lines are made again when the copy is confirmed: copy the kit line alone.
+        return (
+            super()._get_copiable_order_lines().filtered(lambda line: not line.rental_kit_parent_id)
+        )
+
     def _rental_risk_asset_values(self):
         values = super()._rental_risk_asset_values()
         for _kit, kit_values, component_values in self._rental_kit_value_corrections():

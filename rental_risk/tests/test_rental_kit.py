@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -174,3 +176,52 @@ class TestRentalKit(RentalOrderCommon):
         )
         self._validate(self._return(order), lots=camera_lot, backorder=True)
         self.assertFalse(self.env["rental.damage.claim"].search([("order_id", "=", order.id)]))
+
+    # ------------------------------------------------------------------
+    # Changes
+    # ------------------------------------------------------------------
+
+    def test_kit_added_to_confirmed_order_is_booked_and_picked_up(self):
+        order = self._create_rental_order()
+        order.action_confirm()
+        order.order_line = [
+            Command.create(
+                {
+                    "product_id": self.kit.id,
+                    "product_uom_qty": 1,
+                    "rental_start": self.start,
+                    "rental_end": self.end,
+                }
+            )
+        ]
+        kit_line = order.order_line.filtered(lambda line: line.product_id == self.kit)
+        components = kit_line.rental_kit_component_ids
+        self.assertEqual(len(components.rental_booking_ids), 2)
+        self.assertEqual(self._pickup(order).move_ids.sale_line_id, order.order_line - kit_line)
+
+    def test_extend_kit_moves_its_components(self):
+        order, kit_line = self._confirmed_kit_order()
+        price = kit_line.price_unit
+        new_end = self.end + timedelta(days=2)
+        kit_line._rental_extend(new_end)
+        components = kit_line.rental_kit_component_ids
+        self.assertEqual(set(components.mapped("rental_end")), {new_end})
+        self.assertEqual(set(components.rental_booking_ids.mapped("date_end")), {new_end})
+        self.assertGreater(kit_line.price_unit, price)
+        self.assertEqual(set(components.mapped("price_unit")), {0.0})
+        with self.assertRaisesRegex(UserError, "extend or end the kit line instead"):
+            components[0]._rental_extend(new_end + timedelta(days=1))
+
+    def test_copied_order_copies_the_kit_alone(self):
+        order, kit_line = self._confirmed_kit_order()
+        copy = order.copy()
+        self.assertEqual(copy.order_line.product_id, self.kit)
+        copy.order_line.write(
+            {
+                "rental_start": self.start + timedelta(days=30),
+                "rental_end": self.end + timedelta(days=30),
+            }
+        )
+        copy.action_confirm()
+        self.assertEqual(len(copy.order_line.rental_kit_component_ids), 2)
+        self.assertEqual(len(copy.order_line.filtered("is_rental")), 3)
