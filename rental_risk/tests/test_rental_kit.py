@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common_order import RentalOrderCommon
 
@@ -48,6 +48,23 @@ class TestRentalKit(RentalOrderCommon):
             self.kit.product_tmpl_id.rental_kit_line_ids = [
                 Command.create({"product_id": self.plain_product.id})
             ]
+
+    def test_kit_made_on_the_product_form(self):
+        """A sales manager makes a kit on the product form's Kit Components tab."""
+        manager = self.env.ref("base.user_admin")
+        with Form(self.env["product.template"].with_user(manager)) as form:
+            form.name = "Form Kit"
+            form.type = "consu"
+            form.is_storable = False
+            form.rental_ok = True
+            form.rental_price_day = 50.0
+            with form.rental_kit_line_ids.new() as line:
+                line.product_id = self.camera
+                line.quantity = 2
+        kit = form.record
+        self.assertTrue(kit.rental_is_kit)
+        self.assertEqual(kit.rental_kit_line_ids.product_id, self.camera)
+        self.assertEqual(kit._rental_kit_available_qty(self.start, self.end), 1)
 
     def test_kit_availability_is_the_scarcest_component(self):
         """Three cameras but two lenses: two kits; one kit booked leaves one."""
