@@ -170,8 +170,11 @@ class SaleOrderLine(models.Model):
         if self.env.context.get("rental_kit_defer"):
             return self.env["rental.booking"]
         kits = self.filtered(lambda line: line.is_rental and line.rental_is_kit)
+        # Component lines are booked through their kit only (a component dropped from the kit
+        # since the last confirmation is not booked any more).
+        plain = self - kits - self.filtered("rental_kit_parent_id")
         if not kits:
-            return super()._rental_book()
+            return super(SaleOrderLine, plain)._rental_book()
         kits._rental_check_period_set()
         for kit in kits:
             message = kit._rental_kit_get_shortage_message()
@@ -185,12 +188,26 @@ class SaleOrderLine(models.Model):
                     )
                 )
         components = kits._rental_kit_sync_components()
-        return super(SaleOrderLine, (self - kits) | components)._rental_book()
+        return super(SaleOrderLine, plain | components)._rental_book()
 
     def _rental_create_pickups(self):
         if self.env.context.get("rental_kit_defer"):
             return self.env["stock.picking"]
-        return super(SaleOrderLine, self | self.rental_kit_component_ids)._rental_create_pickups()
+        lines = self | self.rental_kit_component_ids
+        return super(
+            SaleOrderLine,
+            lines.filtered(
+                lambda line: not line.rental_kit_parent_id or line._rental_kit_current()
+            ),
+        )._rental_create_pickups()
+
+    def _rental_kit_current(self):
+        """Whether this component line is still a component of its kit line's product."""
+        self.ensure_one()
+        kit = self.rental_kit_parent_id
+        return bool(
+            kit.rental_is_kit and self.rental_kit_line_id in kit.product_id.rental_kit_line_ids
+        )
 
     def _rental_kit_sync_components(self):
         """Create (or bring up to date) the component lines of these kit lines, without

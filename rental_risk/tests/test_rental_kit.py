@@ -242,3 +242,23 @@ class TestRentalKit(RentalOrderCommon):
         copy.action_confirm()
         self.assertEqual(len(copy.order_line.rental_kit_component_ids), 2)
         self.assertEqual(len(copy.order_line.filtered("is_rental")), 3)
+
+    def test_reconfirmed_kit_follows_its_new_composition(self):
+        """Cancelled, then confirmed again once the lens left the kit: only the camera."""
+        order, kit_line = self._confirmed_kit_order()
+        order._action_cancel()
+        order.action_draft()
+        self.kit.rental_kit_line_ids.filtered(lambda kl: kl.product_id == self.lens).unlink()
+        order.action_confirm()
+        live = kit_line.rental_kit_component_ids.rental_booking_ids.filtered(
+            lambda b: b.state == "reserved"
+        )
+        self.assertEqual(live.lot_id.product_id, self.camera)
+        pickup = order._rental_get_pickings("pickup").filtered(lambda p: p.state != "cancel")
+        self.assertEqual(pickup.move_ids.product_id, self.camera)
+
+    def test_deposit_counts_components(self):
+        order = self._create_rental_order(product=self.kit)
+        self.assertEqual(sorted(order._rental_get_deposit_values()), [1200.0, 5000.0])
+        order.action_confirm()
+        self.assertEqual(sorted(order._rental_get_deposit_values()), [1200.0, 5000.0])
