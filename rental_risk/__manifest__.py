@@ -38,6 +38,7 @@
         "data/product_data.xml",
         "data/ir_cron_rental.xml",
         "views/sale_order_rental_views.xml",
+        "views/rental_kit_views.xml",
         "views/sale_order_line_late_views.xml",
         "views/stock_warehouse_views.xml",
         "views/rental_scan_desk_views.xml",
@@ -74,6 +75,7 @@
         "demo/rental_demo.xml",
         "demo/rental_asset_demo.xml",
         "demo/rental_users_demo.xml",
+        "demo/rental_kit_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -6,6 +6,7 @@ from . import (
     account_partial_reconcile,
     base,
     product_template,
+    product_template_kit,
     product_template_risk,
     rental_asset_reading,
     rental_blacklist_trigger,
@@ -20,6 +21,7 @@ from . import (
     rental_handover_line,
     rental_inspection,
     rental_inspection_line,
+    rental_kit_line,
     rental_product_accessory,
     rental_risk_decision,
     rental_risk_event,
@@ -68,3 +70,9 @@ from . import (
     stock_picking_type,
     stock_warehouse,
 )
+
+# Kits extend the booking, pickup, risk and deposit methods of the files above: imported
+# last so that their overrides wrap them.
+from . import sale_order_line_rental_kit  # isort: skip
+from . import sale_order_rental_kit  # isort: skip
+from . import stock_picking_rental_kit  # isort: skip

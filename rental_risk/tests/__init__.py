@@ -14,6 +14,8 @@ from . import (
     test_rental_booking_concurrency,
     test_rental_changes,
     test_rental_handover,
+    test_rental_kit,
+    test_rental_kit_tour,
     test_rental_late,
     test_rental_order,
     test_rental_order_form,
