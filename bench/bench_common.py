@@ -32,3 +32,27 @@ def open_registry(args):
 def median_ms(samples):
     """Median of ``samples`` (seconds), in milliseconds."""
     return statistics.median(samples) * 1000.0
+
+
+def vacuum_analyze(dbname, tables):
+    """VACUUM ANALYZE ``tables``, as after any bulk load (and as autovacuum would soon do on a
+    live database): rows just inserted still lack their hint bits and visibility map, so
+    whoever reads them first pays for writing those back, and index-only scans read the
+    table anyway. Without it the measures would be taken on a state no production database is
+    in. VACUUM cannot run in a
+    transaction: an autocommit connection of its own does it."""
+    # Odoo (and its psycopg2) is importable only once open_registry() has put its path on
+    # sys.path.
+    import psycopg2
+
+    from odoo.sql_db import connection_info_for
+
+    _name, info = connection_info_for(dbname)
+    connection = psycopg2.connect(**info)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM ANALYZE {table}")
+    finally:
+        connection.close()

@@ -19,7 +19,7 @@ Usage: python bench/bench_schedule.py -d DB --odoo-path /opt/odoo --addons-path 
 import time
 from datetime import datetime, timedelta
 
-from bench_common import bench_parser, median_ms, open_registry
+from bench_common import bench_parser, median_ms, open_registry, vacuum_analyze
 
 BASE = datetime(2024, 1, 1, 9, 0)
 PERIOD = timedelta(days=3)  # one booking every 3 days per serial ...
@@ -159,9 +159,8 @@ def bulk_load(env, args):
         """
     )
     env["rental.booking"].init()  # the product/period and period GiST indexes
-    cr.execute("ANALYZE stock_lot")
-    cr.execute("ANALYZE rental_booking")
     cr.commit()
+    vacuum_analyze(cr.dbname, ("stock_lot", "rental_booking"))
     print(
         f"loaded {args.lots} serials of {len(products)} products and {loaded} bookings "
         f"({len(orders)} orders) in {time.perf_counter() - started:.1f} s"

@@ -26,8 +26,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-import psycopg2
-from bench_common import bench_parser, open_registry
+from bench_common import bench_parser, open_registry, vacuum_analyze
 
 MARK = "rr-bench"
 FULL_TARGET_S = 60.0
@@ -365,26 +364,6 @@ def bulk_load(env, args):
     vacuum_analyze(cr.dbname, ("res_partner", "stock_lot", *LOADED_TABLES))
     step("VACUUM ANALYZE", started)
     return params["p0"]
-
-
-def vacuum_analyze(dbname, tables):
-    """VACUUM ANALYZE ``tables``, as after any bulk load (and as autovacuum would soon do on a
-    live database): rows just inserted still lack their hint bits and visibility map, so
-    whoever reads them first pays for writing those back. Without it the first full rescoring
-    would be timed on a state no production database is in. VACUUM cannot run in a
-    transaction: an autocommit connection of its own does it."""
-    # Odoo is importable only once open_registry() has put its path on sys.path.
-    from odoo.sql_db import connection_info_for
-
-    _name, info = connection_info_for(dbname)
-    connection = psycopg2.connect(**info)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            for table in tables:
-                cursor.execute(f"VACUUM ANALYZE {table}")
-    finally:
-        connection.close()
 
 
 def naive_rescore(env, partner_id, today):
