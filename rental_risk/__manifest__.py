@@ -74,6 +74,7 @@
         "demo/rental_demo.xml",
         "demo/rental_asset_demo.xml",
         "demo/rental_users_demo.xml",
+        "demo/rental_story_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
