@@ -95,7 +95,7 @@ class Browser:
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True)
         return result.get("result", {}).get("value")
 
-    def wait_for(self, selector, timeout=60):
+    def wait_for(self, selector, timeout=180):
         """Wait until ``selector`` is on the page and the web client is idle."""
         check = (
             f"!!document.querySelector({json.dumps(selector)}) && "
@@ -107,7 +107,9 @@ class Browser:
                 time.sleep(1.0)  # let animations and late RPCs settle
                 return
             time.sleep(0.3)
-        raise SystemExit(f"timed out waiting for {selector}")
+        where = self.evaluate("location.href + ' ' + document.title")
+        self.shot(Path(tempfile.gettempdir()) / "rental_risk_screenshot_timeout.png")
+        raise SystemExit(f"timed out waiting for {selector} on {where}")
 
     def shot(self, path):
         data = self.send("Page.captureScreenshot", format="png")["data"]
@@ -119,6 +121,14 @@ class Browser:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.profile.cleanup()
+
+
+def click_tab(name):
+    """JavaScript clicking the notebook tab ``name`` of a form."""
+    return (
+        "[...document.querySelectorAll('.o_notebook .nav-link')]"
+        f".find(a => a.textContent.trim() === {json.dumps(name)}).click()"
+    )
 
 
 def main(url, db, chromium, out_dir):
@@ -149,7 +159,7 @@ def main(url, db, chromium, out_dir):
             "args": [
                 [
                     ("partner_id", "=", northlight),
-                    ("picking_type_code", "=", "outgoing"),
+                    ("rental_operation", "=", "pickup"),
                     ("state", "not in", ("draft", "done", "cancel")),
                 ],
                 ["name"],
@@ -167,15 +177,14 @@ def main(url, db, chromium, out_dir):
     pages = [
         (
             f"/odoo/action-rental_risk.sale_order_action_rental/{orders[0]}",
-            ".o_form_view .o_field_widget[name=rental_risk_panel]",
-            None,
+            ".o_form_view .o_notebook",
+            click_tab("Risk"),
             "screenshot_quotation.png",
         ),
         (
             f"/odoo/action-rental_risk.res_partner_action_risk/{partner}",
             ".o_form_view .o_notebook",
-            "[...document.querySelectorAll('.o_notebook .nav-link')]"
-            ".find(a => a.textContent.trim() === 'Risk').click()",
+            click_tab("Risk"),
             "screenshot_partner_risk.png",
         ),
         (
@@ -193,6 +202,13 @@ def main(url, db, chromium, out_dir):
             name="session_id",
             value=session.cookies["session_id"],
             url=url,
+        )
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=WIDTH,
+            height=HEIGHT,
+            deviceScaleFactor=1,
+            mobile=False,
         )
         browser.send("Page.enable")
         for path, selector, action, name in pages:
