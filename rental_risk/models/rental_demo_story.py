@@ -34,7 +34,7 @@ class RentalDemoStory(models.AbstractModel):
         lots = {
             key: ref(f"rental_risk.lot_{key}_demo")
             for key in "fx6_0001 fx6_0003 r5_1003 r5_1004 sg2470_501 sg2470_502 sg2470_503 "
-            "rf70200_31 rf70200_32 s60c_7781".split()
+            "rf70200_31 rf70200_32".split()
         }
         now = fields.Datetime.now().replace(minute=0, second=0, microsecond=0)
         day = timedelta(days=1)
@@ -96,7 +96,7 @@ class RentalDemoStory(models.AbstractModel):
 
         confirmed = self._rental_demo_order(
             customers["northlight"],
-            lots["fx6_0003"] | lots["s60c_7781"],
+            lots["fx6_0001"] | lots["fx6_0003"],
             now + timedelta(hours=2),
             now + 4 * day,
         )
