@@ -97,7 +97,7 @@ class RentalDemoStory(models.AbstractModel):
         confirmed = self._rental_demo_order(
             customers["northlight"],
             lots["fx6_0001"] | lots["fx6_0003"],
-            now + timedelta(hours=2),
+            now,  # this hour: on today's board as "to pick up", whatever the time of install
             now + 4 * day,
         )
 
