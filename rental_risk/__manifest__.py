@@ -76,6 +76,7 @@
         "demo/rental_asset_demo.xml",
         "demo/rental_users_demo.xml",
         "demo/rental_kit_demo.xml",
+        "demo/rental_story_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

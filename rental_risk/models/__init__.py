@@ -15,6 +15,7 @@ from . import (
     rental_credit_facts,
     rental_credit_rescoring,
     rental_damage_claim,
+    rental_demo_story,
     rental_deposit_settlement,
     rental_grade_limit,
     rental_handover,

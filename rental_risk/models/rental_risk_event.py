@@ -126,9 +126,11 @@ class RentalRiskEvent(models.Model):
             or (kw.get("picking") and kw["picking"].company_id)
             or self.env.company
         )
-        if getattr(odoo_module, "current_test", None):
+        if getattr(odoo_module, "current_test", None) or not self.env.registry.ready:
             # Tests run in one transaction that they roll back: a separate one would leave
-            # events behind in the database. Log in the test's transaction instead.
+            # events behind in the database. Log in the test's transaction instead. So does
+            # module loading (demo data): its transaction holds locks on the tables it altered,
+            # which a second cursor would wait for forever.
             return self._log(event_type, partner=partner, order=order, details=details, **kw)
         with self.env.registry.cursor() as cr:
             env = self.env(cr=cr)

@@ -65,6 +65,8 @@ class RentalCommon(RiskHelpers, TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env.company
+        # The demo company asks deposits: tests start without, and switch them on when needed.
+        cls.company.rental_deposit_enabled = False
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.company.id)], limit=1
         )

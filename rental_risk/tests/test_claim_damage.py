@@ -87,7 +87,8 @@ class TestDamageClaim(DepositCommon):
         other = self.env["res.partner"].create({"name": "Someone Else"})
         with self.assertRaises(ValidationError):
             self._claim(partner_id=other.id, order_id=False)
-        self.assertFalse(self.env["rental.damage.claim"].search([]))
+        lots = self.lot_1 | self.lot_2
+        self.assertFalse(self.env["rental.damage.claim"].search([("lot_id", "in", lots.ids)]))
 
     def test_waive_needs_risk_manager(self):
         """A Rental User cannot waive; a Risk Manager can, with a reason, and the invoice is
