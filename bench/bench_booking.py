@@ -99,7 +99,7 @@ def bulk_load(env, args):
     cr.execute(
         "ALTER TABLE rental_booking DROP CONSTRAINT IF EXISTS rental_booking_lot_period_excl"
     )
-    cr.execute("DROP INDEX IF EXISTS rental_booking_product_period_index")
+    cr.execute("DROP INDEX IF EXISTS rental_booking_product_busy_index")
     cr.execute("DROP INDEX IF EXISTS rental_booking_period_index")
     cr.execute(
         """
