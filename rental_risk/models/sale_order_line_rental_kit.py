@@ -88,6 +88,15 @@ class SaleOrderLine(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    def _rental_protected_fields(self):
+        # A line made a "component" is priced 0 and never invoiced: only the kit's own
+        # confirmation makes component lines.
+        kit = self.env._("Component lines are made by confirming the kit's order.")
+        return {
+            **super()._rental_protected_fields(),
+            **dict.fromkeys(("rental_kit_parent_id", "rental_kit_line_id", "rental_kit_qty"), kit),
+        }
+
     def write(self, vals):
         if not self.env["rental.risk.decision"]._guard_open() and any(
             fname in vals for fname in RENTAL_BOOKED_FIELDS
@@ -212,6 +221,10 @@ class SaleOrderLine(models.Model):
     def _rental_kit_sync_components(self):
         """Create (or bring up to date) the component lines of these kit lines, without
         booking them; return them all."""
+        with self.env["rental.risk.decision"]._open_guard():
+            return self._rental_kit_write_components()
+
+    def _rental_kit_write_components(self):
         Line = self.env["sale.order.line"].sudo().with_context(rental_kit_defer=True)
         components = Line
         for kit in self:

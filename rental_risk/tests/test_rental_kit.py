@@ -262,3 +262,30 @@ class TestRentalKit(RentalOrderCommon):
         self.assertEqual(sorted(order._rental_get_deposit_values()), [1200.0, 5000.0])
         order.action_confirm()
         self.assertEqual(sorted(order._rental_get_deposit_values()), [1200.0, 5000.0])
+
+    def test_nobody_makes_a_line_a_component_by_hand(self):
+        """A component line is priced 0 and never invoiced: a raw write or create that would
+        make one (and hide a rental from the invoice) is refused, administrator included."""
+        order, kit_line = self._confirmed_kit_order()
+        plain = self._create_rental_order(product=self.camera, lots=self.lot_3).order_line
+        component = kit_line.rental_kit_component_ids[:1]
+        for user in (self.salesman, self.rental_user, self.env.ref("base.user_admin")):
+            for vals in (
+                {"rental_kit_parent_id": kit_line.id},
+                {"rental_kit_line_id": component.rental_kit_line_id.id},
+                {"rental_kit_qty": 2.0},
+            ):
+                with self.assertRaisesRegex(UserError, "confirming the kit's order"):
+                    plain.with_user(user).sudo().write(vals)
+        with self.assertRaisesRegex(UserError, "confirming the kit's order"):
+            component.sudo().write({"rental_kit_parent_id": False})
+        with self.assertRaisesRegex(UserError, "confirming the kit's order"):
+            self.env["sale.order.line"].create(
+                {
+                    "order_id": plain.order_id.id,
+                    "product_id": self.lens.id,
+                    "rental_kit_parent_id": kit_line.id,
+                }
+            )
+        self.assertFalse(plain.rental_kit_parent_id)
+        self.assertEqual(component.rental_kit_parent_id, kit_line)
