@@ -314,10 +314,8 @@ class SaleOrderLine(models.Model):
         if not self.env["rental.risk.decision"]._guard_open() and any(
             fname in vals for fname in (*RENTAL_BOOKED_FIELDS, "rental_lot_ids")
         ):
-            booked = self.filtered(
-                lambda sol: sol.is_rental
-                and any(b.state in ("reserved", "out") for b in sol.sudo().rental_booking_ids)
-            )
+            # _rental_live_bookings: a line's own bookings, a kit's those of its components.
+            booked = self.filtered(lambda sol: sol.is_rental and sol._rental_live_bookings())
             for line in booked:
                 changed = [
                     fname

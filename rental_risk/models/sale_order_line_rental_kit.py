@@ -4,8 +4,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
-from .sale_order_line_rental import RENTAL_BOOKED_FIELDS
-
 
 class SaleOrderLine(models.Model):
     """Rental kits on orders.
@@ -96,30 +94,6 @@ class SaleOrderLine(models.Model):
             **super()._rental_protected_fields(),
             **dict.fromkeys(("rental_kit_parent_id", "rental_kit_line_id", "rental_kit_qty"), kit),
         }
-
-    def write(self, vals):
-        if not self.env["rental.risk.decision"]._guard_open() and any(
-            fname in vals for fname in RENTAL_BOOKED_FIELDS
-        ):
-            for kit in self.filtered("rental_kit_component_ids"):
-                booked = kit.rental_kit_component_ids.sudo().rental_booking_ids.filtered(
-                    lambda b: b.state in ("reserved", "out")
-                )
-                if booked and any(
-                    kit._rental_value_changed(fname, vals[fname])
-                    for fname in RENTAL_BOOKED_FIELDS
-                    if fname in vals
-                ):
-                    raise UserError(
-                        self.env._(
-                            "The kit %(product)s on %(order)s is already booked; its product, "
-                            "quantity and period cannot change. Cancel the order and quote the "
-                            "new period instead.",
-                            product=kit.product_id.display_name,
-                            order=kit.order_id.display_name,
-                        )
-                    )
-        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Business methods: pricing and availability
