@@ -20,7 +20,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from bench_common import bench_parser, median_ms, open_registry, vacuum_analyze
+from bench_common import bench_parser, median_ms, open_registry, timed, vacuum_analyze
 
 BASE = datetime(2024, 1, 1, 9, 0)
 PERIOD = timedelta(days=3)  # one booking every 3 days per serial ...
@@ -40,15 +40,6 @@ def parse_args():
     parser.add_argument("--bookings", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=200, help="samples per measure")
     return parser.parse_args()
-
-
-def timed(func, runs):
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return median_ms(samples)
 
 
 def bulk_load(env, args):

@@ -7,6 +7,7 @@ sizes. Odoo is imported only here, once ``--odoo-path`` is on ``sys.path``.
 import argparse
 import statistics
 import sys
+import time
 
 
 def bench_parser(doc):
@@ -32,6 +33,16 @@ def open_registry(args):
 def median_ms(samples):
     """Median of ``samples`` (seconds), in milliseconds."""
     return statistics.median(samples) * 1000.0
+
+
+def timed(func, runs):
+    """Median time of ``runs`` calls of ``func``, in milliseconds."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - start)
+    return median_ms(samples)
 
 
 def vacuum_analyze(dbname, tables):

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 
 from bench_booking import bulk_load
-from bench_common import bench_parser, median_ms, open_registry
+from bench_common import bench_parser, median_ms, open_registry, timed
 
 CLOSED_STATES = ("done", "cancel")
 
@@ -39,15 +39,6 @@ def parse_args():
     parser.add_argument("--orders", type=int, default=40, help="confirmed rental orders")
     parser.add_argument("--runs", type=int, default=200, help="samples per measure")
     return parser.parse_args()
-
-
-def timed(func, runs):
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        samples.append(time.perf_counter() - start)
-    return median_ms(samples)
 
 
 def open_orders(env, products, count):
