@@ -15,7 +15,7 @@
         "barcodes",
     ],
     "external_dependencies": {
-        "python": ["xlsxwriter", "python-barcode", "num2words"],
+        "python": ["xlsxwriter", "python-barcode", "num2words", "cn2an"],
     },
     "data": [
         "security/rental_risk_groups.xml",
