@@ -9,6 +9,10 @@ from odoo.tools import SQL, create_index, format_datetime
 
 from .stock_lot_rental import UNAVAILABLE_STATES
 
+# Bookings blocking a serial this long at most are found through a b-tree on their start
+# (see init); the threshold is part of two index predicates and of the query that uses them.
+SHORT_BOOKING = "7 days"
+
 # Detail of PostgreSQL's exclusion violation: "... conflicts with existing key (...)=([12,13),
 # ["2025-03-01 09:00:00","2025-03-03 09:00:00"))." We read the other booking's lot and period
 # from it because, under REPEATABLE READ, the row committed by the concurrent transaction is
@@ -114,17 +118,27 @@ class RentalBooking(models.Model):
     def init(self):
         # The exclusion constraint's index answers "is this serial free?". "Which serials of
         # this product are free?" would probe it once per serial (60 ms for 2,000 serials at
-        # 1M bookings); this index finds the product's busy serials in one scan instead, and
-        # carries every column that question reads, so that the table is not visited at all.
+        # 1M bookings); two indexes find the product's busy serials in one scan each instead,
+        # carrying every column that question reads, so that the table is not visited at all.
+        # Most bookings last days: a b-tree on (product, start) finds those overlapping a
+        # period by reading the starts of the SHORT_BOOKING span before it, about twice as fast
+        # as a GiST on ranges. Longer leases, few, are found by a GiST on the range.
         self.env.cr.execute(
-            """
+            f"""
             DROP INDEX IF EXISTS rental_booking_product_period_index;
-            CREATE INDEX IF NOT EXISTS rental_booking_product_busy_index
+            DROP INDEX IF EXISTS rental_booking_product_busy_index;
+            CREATE INDEX IF NOT EXISTS rental_booking_product_short_index
+                ON rental_booking (product_id, date_start)
+                INCLUDE (date_block_end, lot_id, order_line_id)
+                WHERE state != 'cancelled'
+                  AND date_block_end <= date_start + interval '{SHORT_BOOKING}';
+            CREATE INDEX IF NOT EXISTS rental_booking_product_long_index
                 ON rental_booking USING gist (
                     int4range(product_id, product_id, '[]'),
                     tsrange(date_start, date_block_end, '[)'))
-                INCLUDE (lot_id, product_id, date_start, date_block_end, order_line_id)
+                INCLUDE (lot_id, order_line_id)
                 WHERE state != 'cancelled'
+                  AND date_block_end > date_start + interval '{SHORT_BOOKING}';
             """
         )
         # "What is booked over these days?" (the Schedule screen) leads with the period: both
@@ -141,7 +155,7 @@ class RentalBooking(models.Model):
         # takes about a tenth of that query to plan it: kept in a PL/pgSQL function, its plan is
         # made once per connection. The same expressions as _overlap_query and the indexes.
         self.env.cr.execute(
-            """
+            f"""
             CREATE OR REPLACE FUNCTION rental_risk_available_lots(
                 p_product integer, p_company integer, p_start timestamp,
                 p_block_end timestamp, p_exclude_line integer, p_unavailable text[])
@@ -157,11 +171,23 @@ class RentalBooking(models.Model):
                    AND lot.id NOT IN (
                         SELECT b.lot_id
                           FROM rental_booking b
+                         WHERE b.product_id = p_product
+                           AND b.date_start >= p_start - interval '{SHORT_BOOKING}'
+                           AND b.date_start < p_block_end
+                           AND b.date_block_end > p_start
+                           AND b.state != 'cancelled'
+                           AND b.date_block_end <= b.date_start + interval '{SHORT_BOOKING}'
+                           AND (p_exclude_line IS NULL
+                                OR b.order_line_id IS DISTINCT FROM p_exclude_line)
+                        UNION ALL
+                        SELECT b.lot_id
+                          FROM rental_booking b
                          WHERE int4range(b.product_id, b.product_id, '[]')
                                = int4range(p_product, p_product, '[]')
                            AND tsrange(b.date_start, b.date_block_end, '[)')
                                && tsrange(p_start, p_block_end, '[)')
                            AND b.state != 'cancelled'
+                           AND b.date_block_end > b.date_start + interval '{SHORT_BOOKING}'
                            AND (p_exclude_line IS NULL
                                 OR b.order_line_id IS DISTINCT FROM p_exclude_line))
               ORDER BY lot.name, lot.id;

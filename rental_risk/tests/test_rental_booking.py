@@ -151,6 +151,40 @@ class TestRentalBooking(RentalCommon):
         )
         self.assertEqual(after, self.lot_1 | self.lot_2)
 
+    def test_available_lots_short_and_long_bookings(self):
+        """Bookings shorter and longer than SHORT_BOOKING (found through two different indexes)
+        hide their serials exactly when the single-serial check says they are busy."""
+        lots = self._create_lots(self.camera, [f"TCAM-L{i}" for i in range(5)])
+        padding = timedelta(hours=self.camera.rental_padding_hours)
+        # Blocked spans (booking + padding) around the 7-day threshold, and a lease of months.
+        spans = [
+            timedelta(hours=5),
+            timedelta(days=7) - padding - timedelta(hours=1),
+            timedelta(days=7) - padding,
+            timedelta(days=7) - padding + timedelta(hours=1),
+            timedelta(days=90),
+        ]
+        for lot, span in zip(lots, spans, strict=True):
+            self._book(lot, self.start, self.start + span)
+        booking_model = self.env["rental.booking"]
+        windows = [
+            (self.start + timedelta(hours=h), self.start + timedelta(hours=h + length))
+            for h in (-30, -2, 0, 3, 24 * 6 + 20, 24 * 7 - 5, 24 * 7 + 2, 24 * 30, 24 * 89, 24 * 95)
+            for length in (1, 26)
+        ]
+        for window_start, window_end in windows:
+            available = booking_model._get_available_lots(self.camera, window_start, window_end)
+            expected = lots.filtered(
+                lambda lot, s=window_start, e=window_end: booking_model._is_lot_available(lot, s, e)
+            )
+            self.assertEqual(available & lots, expected, f"window {window_start} - {window_end}")
+        # The lease of months is busy a month in; the 5-hour booking is free by then.
+        month_in = booking_model._get_available_lots(
+            self.camera, self.start + timedelta(days=30), self.start + timedelta(days=31)
+        )
+        self.assertNotIn(lots[4], month_in)
+        self.assertIn(lots[0], month_in)
+
     def test_unavailable_states_never_offered(self):
         """Serials awaiting inspection, in repair, lost or retired are never offered."""
         for lot, state in zip(self.camera_lots, ("inspection", "lost", "retired"), strict=True):
