@@ -18,6 +18,7 @@ CONDITIONS = (
     "first_rental_value",
     "kyc_value",
     "asset_value",
+    "dunning_hold",
 )
 ACTIONS = ("block", "approval", "deposit", "insurance", "prepayment", "warn")
 #: Conditions an order paid in advance cures (the money is already in, nothing is at risk).
@@ -57,6 +58,8 @@ class OrderFacts:
     replacement_value: float = 0.0
     max_asset_value: float = 0.0
     kyc_verified: bool = False
+    #: Name of the dunning level holding the customer's new orders ("" when none).
+    dunning_hold: str = ""
     prepaid: bool = False
 
 
@@ -132,6 +135,8 @@ def rule_hits(rule, facts):
         if facts.max_asset_value > rule.amount:
             return {"value": facts.max_asset_value, "amount": rule.amount}
         return None
+    if condition == "dunning_hold":
+        return {"level": facts.dunning_hold} if facts.dunning_hold else None
     raise ValueError(f"unknown risk condition {condition!r}, expected one of {CONDITIONS}")
 
 

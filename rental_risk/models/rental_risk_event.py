@@ -26,6 +26,9 @@ EVENT_TYPES = [
     # Logged by the deposits and claims feature.
     ("claim_waived", "Claim waived"),
     ("deposit_settled", "Deposit settled"),
+    # Logged by collections.
+    ("dunning", "Dunning sent"),
+    ("promise", "Promise to pay"),
 ]
 
 

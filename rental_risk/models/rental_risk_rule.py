@@ -13,6 +13,7 @@ CONDITION_SELECTION = [
     ("first_rental_value", "First rental and replacement value above an amount"),
     ("kyc_value", "Identity not verified and replacement value above an amount"),
     ("asset_value", "A single asset above a value"),
+    ("dunning_hold", "Customer held by a dunning level"),
 ]
 ACTION_SELECTION = [
     ("block", "Block"),
@@ -76,6 +77,16 @@ DEFAULT_RULES = [
     (
         "asset_value",
         {"sequence": 90, "condition": "asset_value", "amount": 50000.0, "action": "insurance"},
+    ),
+    # A dunning level that holds new orders sends them to credit control.
+    (
+        "dunning_hold",
+        {
+            "sequence": 65,
+            "condition": "dunning_hold",
+            "action": "approval",
+            "group_xmlid": "rental_risk.rental_risk_group_officer",
+        },
     ),
 ]
 
@@ -290,6 +301,7 @@ class RentalRiskRule(models.Model):
             "first_rental": self.env._("First rental of valuable gear (needs Rental Deposits)"),
             "kyc": self.env._("Identity not verified for valuable gear"),
             "asset_value": self.env._("Very valuable asset"),
+            "dunning_hold": self.env._("Orders held by dunning"),
         }
 
     @api.model

@@ -301,6 +301,12 @@ class SaleOrder(models.Model):
         returning = set()
         if "first_rental_value" in conditions:
             returning = orders._rental_risk_returning_customer_ids()
+        dunning = {}
+        if "dunning_hold" in conditions:
+            for company in orders.company_id:
+                dunning[company] = (
+                    self.env["rental.dunning.line"].sudo()._current_levels(customers.ids, company)
+                )
         added = {
             (company.id, customer.id): 0.0
             for company in orders.company_id
@@ -320,6 +326,13 @@ class SaleOrder(models.Model):
                 added[order.company_id.id, customer.id],
                 customer.id not in returning,
             )
+            level_id, hold_orders, _hold_pickups = dunning.get(order.company_id, {}).get(
+                customer.id, (False, False, False)
+            )
+            if hold_orders:
+                order_facts.dunning_hold = (
+                    self.env["rental.dunning.level"].sudo().browse(level_id).display_name
+                )
             engine_rules = [
                 rule
                 for rule, applies_to in rules_by_company[order.company_id]
@@ -476,6 +489,12 @@ class SaleOrder(models.Model):
             reason = self.env._(
                 "The customer's identity is not verified and the gear is worth %(value)s (more "
                 "than %(amount)s).",
+                **params,
+            )
+        elif condition == "dunning_hold":
+            reason = self.env._(
+                "Overdue invoices reached the dunning level %(level)s, which holds new orders "
+                "until they are paid.",
                 **params,
             )
         else:

@@ -102,7 +102,16 @@ class StockPicking(models.Model):
                                    AND am.amount_residual_signed <> 0
                                    AND am.invoice_date_due
                                        < today - COALESCE(co.rental_risk_lock_overdue_days, 0)
-                            ), 0) > COALESCE(co.rental_risk_overdue_min_amount, 0)))));
+                            ), 0) > COALESCE(co.rental_risk_overdue_min_amount, 0))
+                            -- a dunning level sent to the customer holds its pickups
+                            OR EXISTS (
+                                SELECT 1
+                                  FROM rental_dunning_line dl
+                                  JOIN rental_dunning_level lv ON lv.id = dl.level_id
+                                 WHERE dl.partner_id = cu.id
+                                   AND dl.company_id = sp.company_id
+                                   AND dl.state = 'sent'
+                                   AND lv.hold_pickups))));
             END
             $$
             """
@@ -268,8 +277,9 @@ class StockPicking(models.Model):
         reasons += self._rental_risk_overdue_lock_reasons(customer)
         if order and order.state == "sale":
             reasons += order._rental_risk_pickup_requirements()
-        # The deposit room's own reasons (deposit not paid before pickup) join the same lock.
-        return reasons + self._rental_deposit_lock_reasons()
+        # The deposit and collections rooms' own reasons (deposit not paid before pickup, a
+        # dunning level holding pickups) join the same lock.
+        return reasons + self._rental_deposit_lock_reasons() + self._rental_dunning_lock_reasons()
 
     def _rental_risk_overdue_lock_reasons(self, customer):
         """The customer's overdue receivables beyond the company's tolerance lock rental gear."""
