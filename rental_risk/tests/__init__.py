@@ -6,6 +6,7 @@ from . import (
     test_claim_inspection,
     test_claim_loss,
     test_demo_story,
+    test_dunning,
     test_deposit_e2e,
     test_deposit_policy,
     test_deposit_settlement,
