@@ -27,6 +27,9 @@ class RentalDunningRun(models.Model):
     )
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     line_ids = fields.One2many("rental.dunning.line", "run_id", string="Lines")
+    processed = fields.Boolean(
+        readonly=True, copy=False, help="The scheduled action proposed and sent this run."
+    )
     line_count = fields.Integer(compute="_compute_counts")
     to_review_count = fields.Integer(string="To Review", compute="_compute_counts")
     sent_count = fields.Integer(string="Sent", compute="_compute_counts")
@@ -218,24 +221,29 @@ class RentalDunningRun(models.Model):
 
     @api.model
     def _cron_dunning(self):
-        """Daily: a run per company with an active policy, proposed; the lines of levels sent
-        automatically are sent. Running it twice a day sends nothing twice: the second run
-        finds the levels already sent."""
+        """Daily: a run per company with an active policy, proposed, and the lines of the
+        levels sent automatically sent. One company per call: the scheduler commits after each
+        and calls again while companies remain (Odoo's ``_notify_progress``), so a run killed
+        midway keeps what it sent. Running it twice sends nothing twice: the second run finds
+        the levels already sent."""
         today = fields.Date.context_today(self)
         companies = self.env["rental.dunning.policy"].search([]).company_id
-        for company in companies:
-            run = self.search(
-                [("company_id", "=", company.id), ("date", "=", today)], limit=1
-            ) or self.create({"company_id": company.id, "date": today})
-            run.with_company(company)._propose()
-            auto = run.line_ids.filtered(
-                lambda line: line.state == "proposed" and line.level_id.auto_send
-            )
-            auto.with_company(company)._send()
-            # Commit per company: a run killed midway keeps what was sent, and the next run
-            # does not send it again.
-            if not self.env.registry.in_test_mode():
-                self.env.cr.commit()
-            _logger.info(
-                "dunning run %s: %s lines, %s sent", run.name, len(run.line_ids), len(auto)
-            )
+        done_today = self.search(
+            [("company_id", "in", companies.ids), ("date", "=", today), ("processed", "=", True)]
+        ).company_id
+        todo = companies - done_today
+        if not todo:
+            return
+        company = todo[0]
+        run = self.search(
+            [("company_id", "=", company.id), ("date", "=", today)], limit=1
+        ) or self.create({"company_id": company.id, "date": today})
+        run = run.with_company(company)
+        run._propose()
+        auto = run.line_ids.filtered(
+            lambda line: line.state == "proposed" and line.level_id.auto_send
+        )
+        auto._send()
+        run.processed = True
+        _logger.info("dunning run %s: %s lines, %s sent", run.name, len(run.line_ids), len(auto))
+        self.env["ir.cron"]._notify_progress(done=1, remaining=len(todo) - 1)

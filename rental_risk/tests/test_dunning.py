@@ -1,9 +1,12 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 
 from .common_risk import RiskCommon
 
@@ -51,7 +54,7 @@ class TestDunning(RiskCommon):
         run = self._run()
         line = self._lines(run)
         self.assertEqual(line.level_id, self.reminder)
-        self.assertEqual(line.invoice_ids, invoice)
+        self.assertEqual(line.sudo().invoice_ids, invoice)
         self.assertEqual(line.amount_overdue, 300.0)
         self.assertEqual(line.days_overdue, 10)
         line.with_user(self.officer).action_send()
@@ -64,8 +67,8 @@ class TestDunning(RiskCommon):
         self.assertFalse(self._lines(self._run()))
         cron_model = self.env["rental.dunning.run"]
         self.reminder.auto_send = True
-        cron_model._cron_dunning()
-        cron_model._cron_dunning()
+        for _call in range(3):
+            cron_model._cron_dunning()
         sent = self.env["rental.dunning.line"].search(
             [("partner_id", "=", self.customer.id), ("state", "=", "sent")]
         )
@@ -79,7 +82,8 @@ class TestDunning(RiskCommon):
         self.reminder.auto_send = True
         formal = self.env.ref("rental_risk.rental_dunning_level_formal")
         formal.auto_send = True
-        self.env["rental.dunning.run"]._cron_dunning()
+        for _call in range(2):
+            self.env["rental.dunning.run"]._cron_dunning()
         sent = self.env["rental.dunning.line"].search([("partner_id", "=", self.customer.id)])
         self.assertEqual(sent.level_id, formal)
         self.assertEqual(sent.state, "sent")
@@ -118,7 +122,6 @@ class TestDunning(RiskCommon):
         self.assertTrue(self._lines(later))
         self.assertTrue(self._events("promise", partner=self.customer))
 
-    @mute_logger("odoo.models.unlink")
     def test_mail_server_down_keeps_mail_queued_and_step_recorded(self):
         """Sending only queues the e-mail: with the mail server down the mail stays queued,
         the step is recorded once, and the next run does not send it again."""
@@ -126,12 +129,14 @@ class TestDunning(RiskCommon):
         line = self._lines(self._run())
         line.with_user(self.officer).action_send()
         mail = line.mail_id
-        self.env["ir.mail_server"].create(
-            {"name": "down", "smtp_host": "127.0.0.1", "smtp_port": 1, "sequence": 1}
-        )
-        with mute_logger("odoo.addons.mail.models.mail_mail", "odoo.models"):
+        self.assertEqual(mail.state, "outgoing")
+        down = ConnectionRefusedError("the mail server is down")
+        with (
+            patch.object(IrMailServer, "connect", side_effect=down),
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+        ):
             mail.sudo().send(raise_exception=False)
-        self.assertIn(mail.state, ("outgoing", "exception"))
+        self.assertEqual(mail.state, "exception")
         self.assertTrue(mail.exists())
         self.assertEqual(line.state, "sent")
         self.assertFalse(self._lines(self._run()))
