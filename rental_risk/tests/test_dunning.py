@@ -60,7 +60,7 @@ class TestDunning(RiskCommon):
         line.with_user(self.officer).action_send()
         self.assertEqual(line.state, "sent")
         self.assertEqual(line.mail_id.state, "outgoing")
-        self.assertIn("accounts@customer.example.com", line.mail_id.email_to or "")
+        self.assertEqual(line.mail_id.recipient_ids, self.customer)
         self.assertIn(invoice.name, line.mail_id.body_html)
         run.with_user(self.officer).action_propose()
         self.assertEqual(self._lines(run), line)
