@@ -10,6 +10,7 @@ from . import (
     test_deposit_policy,
     test_deposit_settlement,
     test_dunning,
+    test_dunning_tour,
     test_install,
     test_rental_asset,
     test_rental_booking,
