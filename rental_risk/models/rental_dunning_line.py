@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
@@ -45,8 +45,15 @@ class RentalDunningLine(models.Model):
         "rental_dunning_line_move_rel",
         "line_id",
         "move_id",
-        string="Overdue Invoices",
+        string="Invoices Sent",
         readonly=True,
+        help="The overdue invoices the customer was sent this level for.",
+    )
+    review_invoice_ids = fields.Many2many(
+        "account.move",
+        string="Overdue Invoices",
+        compute="_compute_review_invoice_ids",
+        help="The invoices sent, or, for a line to review, the invoices overdue now.",
     )
     state = fields.Selection(
         LINE_STATES, default="proposed", required=True, index=True, readonly=True
@@ -57,6 +64,15 @@ class RentalDunningLine(models.Model):
     mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
     hold_orders = fields.Boolean(related="level_id.hold_orders")
     hold_pickups = fields.Boolean(related="level_id.hold_pickups")
+
+    @api.depends("state", "invoice_ids")
+    def _compute_review_invoice_ids(self):
+        overdue = self._overdue_invoice_ids()
+        for line in self:
+            if line.state == "sent":
+                line.review_invoice_ids = line.invoice_ids
+            else:
+                line.review_invoice_ids = self.env["account.move"].browse(overdue.get(line.id, []))
 
     def _rental_protected_fields(self):
         sentence = self.env._(
@@ -122,6 +138,33 @@ class RentalDunningLine(models.Model):
     # Business methods
     # ------------------------------------------------------------------
 
+    def _overdue_invoice_ids(self):
+        """{line id: ids of its customer's invoices overdue at the run's date}, one query."""
+        lines = self.filtered("id")
+        if not lines:
+            return {}
+        self.env["account.move"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT l.id, ARRAY_AGG(am.id ORDER BY am.invoice_date_due, am.id)
+              FROM rental_dunning_line l
+              JOIN rental_dunning_run r ON r.id = l.run_id
+              JOIN account_move am
+                ON am.commercial_partner_id = l.partner_id
+               AND am.company_id = l.company_id
+               AND am.state = 'posted'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND am.amount_residual_signed <> 0
+               AND am.move_type = 'out_invoice'
+               AND am.amount_residual_signed > 0
+               AND am.invoice_date_due < r.date
+             WHERE l.id = ANY(%s)
+             GROUP BY l.id
+            """,
+            [lines.ids],
+        )
+        return dict(self.env.cr.fetchall())
+
     def _still_overdue(self):
         """{line id: whether its customer still owes overdue money for the line's level}:
         a payment received after the proposal stops the ladder (nothing is sent)."""
@@ -164,6 +207,10 @@ class RentalDunningLine(models.Model):
                 {"state": "skipped", "channels_done": self.env._("Paid before sending")}
             )
         now = fields.Datetime.now()
+        overdue = to_send._overdue_invoice_ids()
+        with guard():
+            for line in to_send.sudo():
+                line.invoice_ids = [Command.set(overdue.get(line.id, []))]
         for line in to_send.sudo():
             done = []
             level = line.level_id

@@ -98,7 +98,11 @@ class RentalDunningRun(models.Model):
         level reached. Nothing is proposed when that level or a higher one was already sent
         since the oldest unpaid invoice fell due (the same episode of debt: a customer who paid
         everything starts again at the first level), when an open promise to pay runs, or when
-        another open run already proposes a line for the customer."""
+        another open run already proposes a line for the customer.
+
+        The overdue invoices of a line are linked when it is sent (what the customer was
+        actually sent), not here: linking 300,000 invoices to the proposals of every run would
+        take most of the run's time."""
         self.ensure_one()
         self.env["account.move"].flush_model()
         self.env["res.partner"].flush_model()
@@ -196,25 +200,6 @@ class RentalDunningRun(models.Model):
                 run=self.id,
                 uid=self.env.uid,
             )
-        )
-        # The invoices behind each line, for the history on the invoice.
-        cr.execute(
-            """
-            INSERT INTO rental_dunning_line_move_rel (line_id, move_id)
-            SELECT l.id, am.id
-              FROM rental_dunning_line l
-              JOIN account_move am
-                ON am.commercial_partner_id = l.partner_id
-               AND am.company_id = l.company_id
-               AND am.state = 'posted'
-               AND am.move_type IN ('out_invoice', 'out_refund')
-               AND am.amount_residual_signed <> 0
-               AND am.move_type = 'out_invoice'
-               AND am.amount_residual_signed > 0
-               AND am.invoice_date_due < %s
-             WHERE l.run_id = %s AND l.state = 'proposed'
-            """,
-            [self.date, self.id],
         )
         self.env["rental.dunning.line"].invalidate_model()
         self.invalidate_recordset(["line_ids"])
