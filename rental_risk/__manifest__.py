@@ -73,6 +73,8 @@
         "views/stock_picking_risk_views.xml",
         "data/rental_dunning_data.xml",
         "views/rental_dunning_views.xml",
+        "data/rental_reminder_data.xml",
+        "views/rental_reminder_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",

@@ -29,6 +29,7 @@ EVENT_TYPES = [
     # Logged by collections.
     ("dunning", "Dunning sent"),
     ("promise", "Promise to pay"),
+    ("suspected_loss", "Suspected loss"),
 ]
 
 

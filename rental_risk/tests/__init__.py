@@ -24,6 +24,7 @@ from . import (
     test_rental_order_form,
     test_rental_pickup_return,
     test_rental_product,
+    test_rental_reminders,
     test_rental_scan_desk,
     test_rental_scan_desk_tour,
     test_rental_schedule,

@@ -1,0 +1,99 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import format_datetime
+
+
+class RentalReminderLog(models.Model):
+    """That a reminder step was done for a rental line, and when: one row per step and line,
+    enforced by the database, so a step is never done twice, even by two runs at once."""
+
+    _name = "rental.reminder.log"
+    _description = "Rental Reminder Sent"
+    _order = "date desc, id desc"
+    _sql_constraints = [
+        (
+            "step_line_uniq",
+            "unique (step_id, order_line_id)",
+            "This reminder step was already done for this rental line.",
+        ),
+    ]
+
+    step_id = fields.Many2one(
+        "rental.reminder.step", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    order_line_id = fields.Many2one(
+        "sale.order.line", required=True, index=True, ondelete="cascade", readonly=True
+    )
+    order_id = fields.Many2one(related="order_line_id.order_id", store=True, index=True)
+    company_id = fields.Many2one(related="step_id.company_id", store=True)
+    kind = fields.Selection(related="step_id.kind", store=True)
+    action = fields.Selection(related="step_id.action")
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    mail_id = fields.Many2one("mail.mail", readonly=True, ondelete="set null")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        raise UserError(self.env._("Reminders are recorded by their scheduled action only."))
+
+    def write(self, vals):
+        if self.env["rental.risk.decision"]._guard_open():
+            return super().write(vals)
+        raise UserError(self.env._("A reminder that was sent is history; it cannot be changed."))
+
+    def _do_steps(self):
+        """Queue the e-mail or schedule the task of each recorded step, and say it in the
+        order's chatter (and the audit trail for a suspected loss)."""
+        guard = self.env["rental.risk.decision"]._open_guard
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        for log in self.sudo():
+            step, line = log.step_id, log.order_line_id
+            order = line.order_id
+            if step.action == "email" and step.mail_template_id and order.partner_id.email:
+                mail_id = step.mail_template_id.send_mail(
+                    line.id, force_send=False, email_layout_xmlid="mail.mail_notification_light"
+                )
+                with guard():
+                    log.mail_id = mail_id
+            elif step.action == "salesperson":
+                order.activity_schedule(
+                    todo.id,
+                    summary=step.name,
+                    note=log._note(),
+                    user_id=(order.user_id or self.env.user).id,
+                )
+            elif step.action in ("manager", "suspected_loss"):
+                group = self.env.ref("rental_risk.rental_risk_group_manager")
+                manager = group.users.filtered(
+                    lambda u, c=order.company_id: c in u.company_ids and u.active
+                )[:1]
+                summary = step.name
+                if step.action == "suspected_loss":
+                    summary = self.env._("Suspected loss: %(step)s", step=step.name)
+                    self.env["rental.risk.event"]._log(
+                        "suspected_loss", partner=order.partner_id, order=order, details=log._note()
+                    )
+                order.activity_schedule(
+                    todo.id,
+                    summary=summary,
+                    note=log._note(),
+                    user_id=(manager or order.user_id or self.env.user).id,
+                )
+            order.message_post(
+                body=self.env._("%(step)s: %(note)s", step=step.name, note=log._note()),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _note(self):
+        self.ensure_one()
+        line = self.order_line_id
+        serials = ", ".join(
+            line.sudo()
+            .rental_booking_ids.filtered(lambda b: b.state == "out")
+            .lot_id.mapped("name")
+        )
+        return self.env._(
+            "%(product)s (%(serials)s) is due back on %(end)s.",
+            product=line.product_id.display_name,
+            serials=serials,
+            end=format_datetime(self.env, line.rental_end),
+        )
