@@ -44,7 +44,6 @@ class RentalReminderLog(models.Model):
         """Queue the e-mail or schedule the task of each recorded step, and say it in the
         order's chatter (and the audit trail for a suspected loss)."""
         guard = self.env["rental.risk.decision"]._open_guard
-        todo = self.env.ref("mail.mail_activity_data_todo")
         for log in self.sudo():
             step, line = log.step_id, log.order_line_id
             order = line.order_id
@@ -56,7 +55,7 @@ class RentalReminderLog(models.Model):
                     log.mail_id = mail_id
             elif step.action == "salesperson":
                 order.activity_schedule(
-                    todo.id,
+                    "mail.mail_activity_data_todo",
                     summary=step.name,
                     note=log._note(),
                     user_id=(order.user_id or self.env.user).id,
@@ -73,7 +72,7 @@ class RentalReminderLog(models.Model):
                         "suspected_loss", partner=order.partner_id, order=order, details=log._note()
                     )
                 order.activity_schedule(
-                    todo.id,
+                    "mail.mail_activity_data_todo",
                     summary=summary,
                     note=log._note(),
                     user_id=(manager or order.user_id or self.env.user).id,
