@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -95,9 +96,8 @@ class TestRentalReminders(RiskCommon):
         self.env["rental.reminder.step"].search([]).active = False
         step = self.env.ref("rental_risk.rental_reminder_step_overdue_email")
         step.active = True
-        line = self._out(
-            start=self.start - timedelta(days=400), end=self.start - timedelta(days=390)
-        )
+        now = fields.Datetime.now()
+        line = self._out(start=now - timedelta(days=20), end=now - timedelta(days=10))
         self.Run._cron_send_reminders()
         self.Run._cron_send_reminders()
         logs = self.env["rental.reminder.log"].search([("order_line_id", "=", line.id)])
