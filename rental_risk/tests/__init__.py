@@ -28,6 +28,7 @@ from . import (
     test_rental_schedule_tour,
     test_rental_stock_count,
     test_rental_today_board,
+    test_report_contract,
     test_risk_access,
     test_risk_approval,
     test_risk_audit,
