@@ -29,6 +29,8 @@ from . import (
     test_rental_stock_count,
     test_rental_today_board,
     test_report_contract,
+    test_report_label,
+    test_report_statements,
     test_risk_access,
     test_risk_approval,
     test_risk_audit,
