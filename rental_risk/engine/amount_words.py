@@ -53,7 +53,11 @@ def amount_in_words(amount, lang=None, currency="USD", decimals=2):
     try:
         return num2words(value, lang=n2w_lang, to="currency", currency=currency)
     except (NotImplementedError, KeyError, TypeError):
-        pass
+        return _cardinal_with_code(value, n2w_lang, currency, decimals)
+
+
+def _cardinal_with_code(value, n2w_lang, currency, decimals):
+    """Units in words, then the currency code and the cents as a fraction."""
     units = int(abs(value))
     words = num2words(units, lang=n2w_lang)
     if value < 0:

@@ -5,7 +5,6 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     rental_contract_terms = fields.Html(
-        string="Rental Contract Terms",
         translate=True,
         sanitize=True,
         help="Terms and conditions printed on the rental contracts of the company, in the "
