@@ -10,5 +10,5 @@ class ReportRentalDamageClaim(models.AbstractModel):
 
     _rental_report_model = "rental.damage.claim"
 
-    def _rental_report_extra_values(self, docs):
+    def _rental_report_extra_values(self, docs, data):
         return {"statements": {claim.id: claim._rental_statement_values() for claim in docs}}

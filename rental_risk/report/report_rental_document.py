@@ -36,9 +36,9 @@ class RentalDocumentReport(models.AbstractModel):
             "doc_model": self._rental_report_model,
             "docs": docs,
             "data": data,
-            **self._rental_report_extra_values(docs),
+            **self._rental_report_extra_values(docs, data or {}),
         }
 
-    def _rental_report_extra_values(self, docs):
-        """More values for the template (hook)."""
+    def _rental_report_extra_values(self, docs, data):
+        """More values for the template (hook); ``data`` holds the report_type (pdf, html)."""
         return {}

@@ -65,6 +65,24 @@ class ReportHelpers:
         ).stdout.decode()
         return " ".join(text.replace("\xa0", " ").split())
 
+    def _pdf_word_boxes(self, pdf):
+        """{word: (page, x_min, y_min)} of the words of ``pdf``, in points (first occurrence)."""
+        out = subprocess.run(
+            ["pdftotext", "-bbox", "-enc", "UTF-8", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        boxes, page = {}, 0
+        for node in html.fromstring(out.encode()).iter("page", "word"):
+            if node.tag == "page":
+                page += 1
+            else:
+                boxes.setdefault(
+                    node.text_content(), (page, float(node.get("xmin")), float(node.get("ymin")))
+                )
+        return boxes
+
     def _pdf_info(self, pdf):
         """pdfinfo's fields of ``pdf`` (Pages, Page size...)."""
         out = subprocess.run(

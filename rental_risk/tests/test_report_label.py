@@ -80,9 +80,13 @@ class TestReportLabel(ReportHelpers, RentalCommon, HttpCase):
         info = self._pdf_info(pdf)
         self.assertEqual(int(info["Pages"]), 2)
         self.assertIn("A4", info["Page size"])
-        text = self._pdf_text(pdf)
-        self.assertIn("TLS-00", text)
-        self.assertIn("TLS-24", text)
+        boxes = self._pdf_word_boxes(pdf)
+        # Labels sit on the stock's grid in real millimetres: 70 mm apart across, 37 mm down.
+        page, x0, y0 = boxes["TLS-00"]
+        self.assertEqual(page, 1)
+        self.assertAlmostEqual(boxes["TLS-01"][1] - x0, 70 * MM_TO_PT, delta=3)
+        self.assertAlmostEqual(boxes["TLS-03"][2] - y0, 37 * MM_TO_PT, delta=3)
+        self.assertEqual(boxes["TLS-24"][0], 2)
 
     def test_labels_need_a_rental_group(self):
         """Inventory users outside the rental groups do not print asset labels."""
