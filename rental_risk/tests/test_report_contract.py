@@ -53,11 +53,15 @@ class TestReportContract(ReportHelpers, DepositCommon, HttpCase):
         the PDF carries the Chinese glyphs (a CJK font is installed)."""
         self.env["res.lang"]._activate_lang("zh_CN")
         self.customer.lang = "zh_CN"
+        self.company.with_context(lang="zh_CN").rental_contract_terms = "<p>设备须清洁归还。</p>"
         words = rmb_uppercase(self.order.amount_total)
         self.assertTrue(words.endswith(("分", "角", "整")))
         text = self._pdf_text(self._render_pdf(CONTRACT, self.order))
         self.assertIn(words, text)
         self.assertIn("TCAM-01", text)
+        # The company's terms in the customer's language.
+        self.assertIn("设备须清洁归还。", text)
+        self.assertNotIn("The equipment comes back clean.", text)
 
     def test_contract_html_lines_period_and_words(self):
         """The HTML lists the rental line with its period, serial and accessories, and the
@@ -111,3 +115,33 @@ class TestReportContract(ReportHelpers, DepositCommon, HttpCase):
             [name.rsplit(".", 1)[0] for name in message.attachment_ids.mapped("name")],
             [f"Rental Contract - {self.order.name}"],
         )
+
+    def test_contract_folds_kit_components_into_the_kit_line(self):
+        """A kit prints as one line: its contents, and the serials of its components with
+        their replacement values."""
+        kit = self.env["product.product"].create(
+            {
+                "name": "Test Camera Kit",
+                "type": "consu",
+                "rental_ok": True,
+                "list_price": 110.0,
+                "rental_price_day": 110.0,
+                "rental_kit_line_ids": [
+                    Command.create({"product_id": self.camera.id, "quantity": 1}),
+                    Command.create({"product_id": self.lens.id, "quantity": 1}),
+                ],
+            }
+        )
+        order = self._create_rental_order(product=kit)
+        order.action_confirm()
+        (entry,) = order._rental_contract_lines()
+        self.assertEqual(entry["line"].product_id, kit)
+        self.assertEqual(entry["lots"].product_id, self.camera | self.lens)
+        self.assertEqual(entry["replacement_total"], 5000.0 + 1200.0)
+        tree = self._render_html(CONTRACT, order)
+        rows = tree.xpath("//table[@id='rental_lines']/tbody/tr")
+        self.assertEqual(len(rows), 1)
+        self.assertIn(self.lens.display_name, self._node_text(rows[0], ".//div[@name='kit']"))
+        lots = self._node_text(rows[0], "./td[3]")
+        for lot in entry["lots"]:
+            self.assertIn(lot.name, lots)
