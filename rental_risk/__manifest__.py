@@ -75,6 +75,14 @@
         "views/rental_dunning_views.xml",
         "data/rental_reminder_data.xml",
         "views/rental_reminder_views.xml",
+        "report/rental_contract_report.xml",
+        "report/rental_handover_report.xml",
+        "report/rental_damage_claim_report.xml",
+        "report/rental_deposit_settlement_report.xml",
+        "report/stock_lot_label_report.xml",
+        "data/mail_template_contract.xml",
+        "views/sale_order_documents_views.xml",
+        "views/res_config_settings_documents_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",
@@ -82,6 +90,7 @@
         "demo/rental_users_demo.xml",
         "demo/rental_kit_demo.xml",
         "demo/rental_story_demo.xml",
+        "demo/rental_documents_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

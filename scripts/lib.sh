@@ -109,3 +109,39 @@ ensure_browser() {
         say "WARNING: the virtualenv $VENV lacks websocket-client: the browser tours will be skipped"
     fi
 }
+
+# The PDF reports (contracts, receipts, statements, labels) are rendered by wkhtmltopdf and the
+# module tests read them back with poppler's pdftotext/pdfinfo; Chinese contracts need a CJK
+# font. Finds them; when one is missing and this runs as root on a machine with apt-get (a CI
+# runner), installs Debian's "wkhtmltopdf", "poppler-utils" and "fonts-wqy-zenhei" packages.
+# Under CI=true a missing tool stops the run; elsewhere the PDF tests fail saying what to install.
+ensure_pdf() {
+    local missing=() packages=()
+    command -v wkhtmltopdf >/dev/null 2>&1 || { missing+=(wkhtmltopdf); packages+=(wkhtmltopdf); }
+    if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdfinfo >/dev/null 2>&1; then
+        missing+=(pdftotext); packages+=(poppler-utils)
+    fi
+    if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ]; then
+        missing+=("a CJK font"); packages+=(fonts-wqy-zenhei)
+    fi
+    if [ "${#packages[@]}" -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        say "missing ${missing[*]}: installing Debian's ${packages[*]} (apt-get install -y)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >/dev/null 2>&1 \
+            || { DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null 2>&1 \
+                && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${packages[@]}" >/dev/null 2>&1; } \
+            || say "apt-get could not install ${packages[*]}"
+        missing=()
+        command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
+        command -v pdftotext >/dev/null 2>&1 || missing+=(pdftotext)
+        [ -n "$(fc-list :lang=zh 2>/dev/null | head -n 1)" ] || missing+=("a CJK font")
+    fi
+    if [ "${#missing[@]}" = 0 ]; then
+        say "PDF reports render with $(command -v wkhtmltopdf) ($(wkhtmltopdf --version 2>/dev/null | head -n 1))"
+    elif [ "${CI:-}" = "true" ]; then
+        die "missing ${missing[*]} and it could not be installed (apt-get as root).
+    The PDF report tests cannot run: install wkhtmltopdf, poppler-utils and fonts-wqy-zenhei."
+    else
+        say "WARNING: missing ${missing[*]}: the PDF report tests will fail.
+    Install them: sudo apt-get install wkhtmltopdf poppler-utils fonts-wqy-zenhei"
+    fi
+}

@@ -1,1 +1,10 @@
-from . import stock_picking_report_today
+# The shared access check first: the document reports below inherit it.
+from . import report_rental_document  # isort: skip
+from . import (
+    report_rental_contract,
+    report_rental_damage_claim,
+    report_rental_deposit_settlement,
+    report_rental_handover,
+    report_stock_lot_label,
+    stock_picking_report_today,
+)
