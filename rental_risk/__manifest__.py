@@ -70,6 +70,7 @@
         "views/res_partner_blacklist_views.xml",
         "views/sale_order_approval_views.xml",
         "views/stock_picking_risk_views.xml",
+        "wizard/rental_xlsx_export_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",

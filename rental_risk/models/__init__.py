@@ -31,6 +31,7 @@ from . import (
     rental_score_history,
     rental_stock_count,
     rental_stock_count_line,
+    rental_xlsx_register,
     res_company_blacklist,
     res_company_claim,
     res_company_deposit,
