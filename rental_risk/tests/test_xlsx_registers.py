@@ -34,7 +34,14 @@ class TestXlsxRegisters(DepositCommon):
                 {"company_ids": [Command.link(cls.company.id)], "company_id": cls.company.id}
             )
         # A customer who owes invoices of every age, one of them half paid.
-        cls.payer = cls.env["res.partner"].create({"name": "Aging Payer Ltd", "is_company": True})
+        cls.payer = cls.env["res.partner"].create(
+            {
+                "name": "Aging Payer Ltd",
+                "is_company": True,
+                # Due on the invoice date: the invoices are aged from their own dates.
+                "property_payment_term_id": cls.pay_terms_a.id,
+            }
+        )
         cls.payer_contact = cls.env["res.partner"].create(
             {"name": "Ann Payer", "parent_id": cls.payer.id}
         )
