@@ -46,7 +46,7 @@ class RentalXlsxExport(models.TransientModel):
     )
     date_to = fields.Date(string="To", default=fields.Date.context_today)
     grade = fields.Selection(GRADE_SELECTION, help="Only the customers of this grade.")
-    blacklisted_only = fields.Boolean(string="Blacklisted Only")
+    blacklisted_only = fields.Boolean()
     categ_id = fields.Many2one(
         "product.category", string="Product Category", help="Its subcategories included."
     )
