@@ -96,11 +96,10 @@ def score_customers(env):
     cr.execute(
         """
         INSERT INTO rental_score_history (partner_id, company_id, date, score, grade,
-                                          previous_score, score_change, create_uid, write_uid,
-                                          create_date, write_date)
+                                          previous_score, score_change)
         SELECT p.id, %(company)s, now() AT TIME ZONE 'UTC' - interval '1 day' * (p.id %% 30),
                (p.rental_score ->> %(cid)s)::int, p.rental_grade ->> %(cid)s, 50,
-               (p.rental_score ->> %(cid)s)::int - 50, 1, 1, now(), now()
+               (p.rental_score ->> %(cid)s)::int - 50
           FROM res_partner p WHERE p.ref = %(mark)s
         """,
         params,

@@ -728,6 +728,16 @@ class RentalXlsxRegister(models.AbstractModel):
         row_index = header_row
         for row in self._iter_rows(rows):
             row_index += 1
+            if row_index >= sheet.xls_rowmax - 1:
+                # xlsxwriter drops rows past the limit without a word.
+                raise UserError(
+                    self.env._(
+                        "The %(sheet)s sheet would have more rows than Excel holds "
+                        "(%(limit)s): choose filters that list fewer records.",
+                        sheet=name,
+                        limit=sheet.xls_rowmax,
+                    )
+                )
             if on_row:
                 on_row(row)
             for index, value in enumerate(row):
