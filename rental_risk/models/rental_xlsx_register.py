@@ -317,8 +317,9 @@ class RentalXlsxRegister(models.AbstractModel):
     ):
         """Damage, missing-accessory and loss claims of ``company`` dated in the period (or
         the claims ``claim_ids``), for finance: amounts assessed, covered by insurance, the
-        deductible, the customer's charge, its invoice, what the deposit paid of it and what
-        is still open; then a summary by type."""
+        deductible, the customer's charge, its invoice, what the deposit paid of it, what is
+        still open, what a credit note gave back (a lost asset found again) and whether the
+        order's deposit is settled; then a summary by type."""
         claim_model = self.env["rental.damage.claim"]
         move_model = self.env["account.move"]
         labels = {
@@ -351,6 +352,8 @@ class RentalXlsxRegister(models.AbstractModel):
             Column(self.env._("Invoiced"), "money", 13, True),
             Column(self.env._("Paid by Deposit"), "money", 13, True),
             Column(self.env._("Open"), "money", 12, True),
+            Column(self.env._("Credited"), "money", 12, True),
+            Column(self.env._("Deposit Settled"), "bool", 10),
             Column(self.env._("Waived"), "bool", 8),
         ]
         date_to = date_to or fields.Date.context_today(self)
@@ -370,6 +373,9 @@ class RentalXlsxRegister(models.AbstractModel):
                    inv.name, inv.state, inv.payment_state,
                    inv.amount_total_signed, deposit.amount,
                    CASE WHEN inv.state = 'posted' THEN inv.amount_residual_signed END,
+                   CASE WHEN credit.state = 'posted' THEN -credit.amount_total_signed END,
+                   EXISTS (SELECT 1 FROM rental_deposit_settlement s
+                            WHERE s.order_id = c.order_id),
                    c.waive_decision_id IS NOT NULL
               FROM rental_damage_claim c
               JOIN res_partner partner ON partner.id = c.partner_id
@@ -378,6 +384,7 @@ class RentalXlsxRegister(models.AbstractModel):
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
               LEFT JOIN sale_order so ON so.id = c.order_id
               LEFT JOIN account_move inv ON inv.id = c.invoice_id
+              LEFT JOIN account_move credit ON credit.id = c.credit_note_id
               LEFT JOIN LATERAL (
                     -- The deposit pays a claim through the settlement's journal entry, matched
                     -- with the receivable line of the claim's invoice.

@@ -1,6 +1,7 @@
 import base64
 import io
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 import openpyxl
 
@@ -8,6 +9,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
+from ..models import rental_xlsx_register
 from .common_deposit import DepositCommon
 
 HEADER_ROW = 3
@@ -145,6 +147,22 @@ class TestXlsxRegisters(DepositCommon):
         rows = self._rows(self._workbook("risk", partner_ids=self.payer.ids).active)
         self.assertEqual(set(rows), {"Aging Payer Ltd", "Total"})
 
+    def test_risk_register_blacklisted_customer(self):
+        """A customer blacklisted by a Risk Manager is flagged, and alone with the filter."""
+        self.payer.with_user(self.manager)._rental_risk_set_blacklist("fraud", "Stolen cards")
+        rows = self._rows(self._workbook("risk", blacklisted_only=True).active)
+        self.assertEqual(set(rows), {"Aging Payer Ltd", "Total"})
+        self.assertIs(rows["Aging Payer Ltd"]["Blacklisted"], True)
+
+    def test_rows_fetched_in_batches_all_written(self):
+        """Rows read from the database a few at a time are all written, in order."""
+        for n in range(5):
+            self.env["res.partner"].create({"name": f"Batch Customer {n}", "customer_rank": 1})
+        with patch.object(rental_xlsx_register, "FETCH_SIZE", 2):
+            rows = self._rows(self._workbook("risk").active)
+        names = [name for name in rows if name.startswith("Batch Customer")]
+        self.assertEqual(names, [f"Batch Customer {n}" for n in range(5)])
+
     def test_risk_register_last_change(self):
         """The last change is the latest of the score history and the audit trail."""
         self.env["rental.risk.event"]._log("rescore", partner=self.payer, details="By hand")
@@ -275,7 +293,7 @@ class TestXlsxRegisters(DepositCommon):
         order._rental_settle_deposit()
         workbook = self._workbook("claims", user=self.accountant)
         sheet = workbook["Claims"]
-        self._assert_layout(sheet, "T")
+        self._assert_layout(sheet, "V")
         row = self._rows(sheet)[claim.name]
         self.assertEqual((row["Type"], row["Status"]), ("Damage", "Invoiced"))
         self.assertEqual(row["Serial"], "TCAM-01")
@@ -283,6 +301,8 @@ class TestXlsxRegisters(DepositCommon):
         self.assertEqual(row["Invoice"], claim.invoice_id.name)
         self.assertEqual((row["Invoiced"], row["Paid by Deposit"], row["Open"]), (800, 500, 300))
         self.assertEqual(row["Payment"], "Partially Paid")
+        self.assertIs(row["Deposit Settled"], True)
+        self.assertIsNone(row["Credited"])
         summary = self._rows(workbook["By Type"])["Damage"]
         self.assertEqual((summary["Claims"], summary["Paid by Deposit"]), (1, 500.0))
 
