@@ -336,6 +336,15 @@ class TestXlsxRegisters(DepositCommon):
             self.assertIn(register, action.context)
         assets = self.env.ref("rental_risk.rental_xlsx_export_action_assets")
         self.assertIn(self.env.ref("rental_risk.rental_risk_group_user"), assets.groups_id)
+        menus = self.env["ir.ui.menu"]
+        finance = self.env.ref("rental_risk.rental_xlsx_export_menu_finance_risk")
+        rental = self.env.ref("rental_risk.rental_xlsx_export_menu_risk")
+        rental_assets = self.env.ref("rental_risk.rental_xlsx_export_menu_assets")
+        visible = menus.with_user(self.accountant)._visible_menu_ids()
+        self.assertIn(finance.id, visible, "accountants find the registers under Invoicing")
+        visible = menus.with_user(self.rental_user)._visible_menu_ids()
+        self.assertIn(rental_assets.id, visible)
+        self.assertNotIn(rental.id, visible, "Rental Users do not see the risk register")
 
     def test_registers_refused_to_sales_user(self):
         """A plain salesperson may export none of the registers, nor open the wizard."""
