@@ -32,6 +32,8 @@ from . import (
     rental_stock_count,
     rental_stock_count_line,
     rental_xlsx_register,
+    rental_xlsx_register_assets,
+    rental_xlsx_register_claims,
     res_company_blacklist,
     res_company_claim,
     res_company_deposit,
