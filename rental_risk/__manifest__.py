@@ -83,6 +83,7 @@
         "data/mail_template_contract.xml",
         "views/sale_order_documents_views.xml",
         "views/res_config_settings_documents_views.xml",
+        "wizard/rental_xlsx_export_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",

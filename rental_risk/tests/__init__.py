@@ -51,4 +51,5 @@ from . import (
     test_ui_forms,
     test_ui_smoke,
     test_ui_tours,
+    test_xlsx_registers,
 )
