@@ -44,6 +44,7 @@ from . import (
     rental_xlsx_register,
     rental_xlsx_register_assets,
     rental_xlsx_register_claims,
+    rental_xlsx_register_dunning,
     res_company_blacklist,
     res_company_claim,
     res_company_deposit,

@@ -45,6 +45,7 @@ class RentalXlsxRegister(models.AbstractModel):
             "aging": finance,
             "assets": (USER_GROUP,),
             "claims": finance,
+            "dunning": finance,
         }
 
     @api.model
@@ -55,6 +56,7 @@ class RentalXlsxRegister(models.AbstractModel):
             "aging": self.env._("Receivables Aging"),
             "assets": self.env._("Asset Register"),
             "claims": self.env._("Claims and Losses"),
+            "dunning": self.env._("Dunning History"),
         }
 
     @api.model
@@ -99,6 +101,7 @@ class RentalXlsxRegister(models.AbstractModel):
             "aging": "_build_aging_register",
             "assets": "_build_asset_register",
             "claims": "_build_claims_register",
+            "dunning": "_build_dunning_register",
         }
 
     @api.model

@@ -1,5 +1,8 @@
+import io
 from datetime import timedelta
 from unittest.mock import patch
+
+import openpyxl
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -234,3 +237,23 @@ class TestDunning(RiskCommon):
         run.action_send_all()
         self.assertEqual(self._lines(run).state, "sent")
         self.assertFalse(run.to_review_count)
+
+    def test_dunning_history_register(self):
+        """The Excel dunning history lists the levels sent, for credit control and finance."""
+        self._post_invoice(300.0, self.today - timedelta(days=10))
+        self._lines(self._run()).with_user(self.officer).action_send()
+        name, content = (
+            self.env["rental.xlsx.register"]
+            .with_user(self.accountant)
+            ._export("dunning", self.company)
+        )
+        self.assertTrue(name.endswith(".xlsx"))
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Dunning"]
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        row = next(r for r in rows if self.customer.name in (r[1] or ""))
+        self.assertEqual(row[3], "Reminder")
+        self.assertEqual(row[6], 300.0)
+        with self.assertRaises(AccessError):
+            self.env["rental.xlsx.register"].with_user(self.rental_user)._export(
+                "dunning", self.company
+            )

@@ -12,6 +12,7 @@ REGISTERS = [
     ("aging", "Receivables Aging"),
     ("assets", "Asset Register"),
     ("claims", "Claims and Losses"),
+    ("dunning", "Dunning History"),
 ]
 
 #: The model whose list view offers each register for the selected records.
@@ -117,6 +118,8 @@ class RentalXlsxExport(models.TransientModel):
                 "lot_ids": self.lot_ids.ids,
                 "categ_id": self.categ_id.id,
             }
+        if self.register == "dunning":
+            return {"date_from": self.date_from, "date_to": self.date_to}
         return {
             "date_from": self.date_from,
             "date_to": self.date_to,
