@@ -47,7 +47,7 @@ class RentalDunningPromise(models.Model):
     def _compute_state(self):
         today = fields.Date.context_today(self)
         for promise in self:
-            if promise.date_promised >= today:
+            if not promise.date_promised or promise.date_promised >= today:
                 promise.state = "open"
                 continue
             overdue = (
