@@ -39,6 +39,105 @@ class ResPartner(models.Model):
         string="Pickups Held by Dunning", compute="_compute_rental_dunning", groups=USER_GROUP
     )
 
+    rental_avg_days_to_pay = fields.Float(
+        string="Average Days to Pay",
+        compute="_compute_rental_collection_kpis",
+        digits=(16, 1),
+        groups=USER_GROUP,
+        help="Days from invoice to payment, weighted by the amounts paid.",
+    )
+    rental_overdue_30_share = fields.Float(
+        string="Overdue > 30 Days (%)",
+        compute="_compute_rental_collection_kpis",
+        digits=(16, 1),
+        groups=USER_GROUP,
+        help="Share of the open invoices' amount more than 30 days past due.",
+    )
+    rental_promise_kept_rate = fields.Float(
+        string="Promises Kept (%)",
+        compute="_compute_rental_collection_kpis",
+        digits=(16, 1),
+        groups=USER_GROUP,
+        help="Share of the promises to pay whose date has passed that were kept.",
+    )
+
+    @api.depends_context("company")
+    def _compute_rental_collection_kpis(self):
+        kpis = self._rental_collection_kpis(self.commercial_partner_id.ids, self.env.company)
+        for partner in self:
+            days, share, kept = kpis.get(partner.commercial_partner_id.id, (0.0, 0.0, 0.0))
+            partner.rental_avg_days_to_pay = days
+            partner.rental_overdue_30_share = share
+            partner.rental_promise_kept_rate = kept
+
+    @api.model
+    def _rental_collection_kpis(self, partner_ids, company):
+        """{commercial partner id: (average days to pay, % of the open amount overdue by more
+        than 30 days, % of the promises to pay kept)}, three aggregates for all partners."""
+        if not partner_ids:
+            return {}
+        for model in ("account.move", "account.partial.reconcile", "rental.dunning.promise"):
+            self.env[model].flush_model()
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(
+            """
+            WITH paid AS (
+                SELECT am.commercial_partner_id AS partner_id,
+                       SUM(apr.amount * (apr.max_date - am.invoice_date))
+                           / NULLIF(SUM(apr.amount), 0) AS days
+                  FROM account_partial_reconcile apr
+                  JOIN account_move_line inv_line ON inv_line.id = apr.debit_move_id
+                  JOIN account_move am ON am.id = inv_line.move_id
+                  JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
+                  JOIN account_journal pay_journal ON pay_journal.id = pay_line.journal_id
+                 WHERE am.commercial_partner_id = ANY(%(partners)s)
+                   AND am.company_id = %(company)s
+                   AND am.state = 'posted'
+                   AND am.move_type = 'out_invoice'
+                   AND pay_journal.type != 'sale'
+                 GROUP BY am.commercial_partner_id
+            ), open AS (
+                SELECT am.commercial_partner_id AS partner_id,
+                       100.0 * SUM(am.amount_residual_signed)
+                           FILTER (WHERE am.invoice_date_due < %(today)s - 30)
+                           / NULLIF(SUM(am.amount_residual_signed), 0) AS share
+                  FROM account_move am
+                 WHERE am.commercial_partner_id = ANY(%(partners)s)
+                   AND am.company_id = %(company)s
+                   AND am.state = 'posted'
+                   AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND am.amount_residual_signed <> 0
+                   AND am.move_type = 'out_invoice'
+                 GROUP BY am.commercial_partner_id
+            ), promised AS (
+                SELECT pr.partner_id,
+                       100.0 * COUNT(*) FILTER (WHERE NOT EXISTS (
+                           SELECT 1 FROM account_move am
+                            WHERE am.commercial_partner_id = pr.partner_id
+                              AND am.company_id = pr.company_id
+                              AND am.state = 'posted'
+                              AND am.move_type = 'out_invoice'
+                              AND am.amount_residual_signed > 0
+                              AND am.invoice_date_due < pr.date_promised))
+                           / COUNT(*) AS kept
+                  FROM rental_dunning_promise pr
+                 WHERE pr.partner_id = ANY(%(partners)s)
+                   AND pr.company_id = %(company)s
+                   AND pr.active
+                   AND pr.date_promised < %(today)s
+                 GROUP BY pr.partner_id
+            )
+            SELECT p.id, COALESCE(paid.days, 0)::float8, COALESCE(open.share, 0)::float8,
+                   COALESCE(promised.kept, 0)::float8
+              FROM unnest(%(partners)s) AS p(id)
+              LEFT JOIN paid ON paid.partner_id = p.id
+              LEFT JOIN open ON open.partner_id = p.id
+              LEFT JOIN promised ON promised.partner_id = p.id
+            """,
+            {"partners": list(partner_ids), "company": company.id, "today": today},
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
+
     @api.depends_context("company")
     def _compute_rental_dunning(self):
         current = (

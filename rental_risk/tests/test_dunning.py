@@ -257,3 +257,16 @@ class TestDunning(RiskCommon):
             self.env["rental.xlsx.register"].with_user(self.rental_user)._export(
                 "dunning", self.company
             )
+
+    def test_collection_figures(self):
+        """Average days to pay, share overdue by more than 30 days, promises kept."""
+        paid = self._post_invoice(100.0, self.today - timedelta(days=50))
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid.ids
+        ).create({"payment_date": self.today - timedelta(days=30)})._create_payments()
+        self._post_invoice(300.0, self.today - timedelta(days=40))
+        self._post_invoice(100.0, self.today - timedelta(days=5))
+        self.customer.invalidate_recordset()
+        self.assertAlmostEqual(self.customer.rental_avg_days_to_pay, 20.0)
+        self.assertAlmostEqual(self.customer.rental_overdue_30_share, 75.0)
+        self.assertEqual(self.customer.rental_promise_kept_rate, 0.0)
