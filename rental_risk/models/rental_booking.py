@@ -123,7 +123,8 @@ class RentalBooking(models.Model):
         # Most bookings last days: a b-tree on (product, start) finds those overlapping a
         # period by reading the starts of the SHORT_BOOKING span before it, about twice as fast
         # as a GiST on ranges. Longer leases, few, are found by a GiST on the range.
-        self.env.cr.execute(
+        # SHORT_BOOKING is a module constant, not input: the f-string is safe.
+        self.env.cr.execute(  # pylint: disable=sql-injection
             f"""
             DROP INDEX IF EXISTS rental_booking_product_period_index;
             DROP INDEX IF EXISTS rental_booking_product_busy_index;
@@ -154,7 +155,8 @@ class RentalBooking(models.Model):
         # Every quotation line asks which serials of its product are free, and PostgreSQL
         # takes about a tenth of that query to plan it: kept in a PL/pgSQL function, its plan is
         # made once per connection. The same expressions as _overlap_query and the indexes.
-        self.env.cr.execute(
+        # SHORT_BOOKING is a module constant, not input: the f-string is safe.
+        self.env.cr.execute(  # pylint: disable=sql-injection
             f"""
             CREATE OR REPLACE FUNCTION rental_risk_available_lots(
                 p_product integer, p_company integer, p_start timestamp,

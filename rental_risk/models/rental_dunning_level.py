@@ -29,7 +29,6 @@ class RentalDunningLevel(models.Model):
     company_id = fields.Many2one(related="policy_id.company_id", store=True)
     name = fields.Char(required=True, translate=True)
     days_overdue = fields.Integer(
-        string="Days Overdue",
         required=True,
         default=7,
         help="The level applies once the customer's oldest unpaid invoice is this many days "
@@ -55,7 +54,6 @@ class RentalDunningLevel(models.Model):
         "at this level is unpaid.",
     )
     hold_pickups = fields.Boolean(
-        string="Hold Pickups",
         help="Rental gear is not handed over to the customer while the debt at this level is "
         "unpaid, unless a Risk Manager releases the pickup.",
     )

@@ -29,17 +29,15 @@ class RentalDunningLine(models.Model):
     )
     policy_id = fields.Many2one("rental.dunning.policy", readonly=True, ondelete="restrict")
     level_id = fields.Many2one(
-        "rental.dunning.level", string="Level", required=True, readonly=True, ondelete="restrict"
+        "rental.dunning.level", required=True, readonly=True, ondelete="restrict"
     )
     level_days = fields.Integer(
         related="level_id.days_overdue", string="Level Days", store=True, readonly=True
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     amount_overdue = fields.Monetary(string="Overdue Amount", readonly=True)
-    days_overdue = fields.Integer(
-        string="Days Overdue", readonly=True, help="Age of the oldest unpaid invoice."
-    )
-    oldest_due_date = fields.Date(string="Oldest Due Date", readonly=True)
+    days_overdue = fields.Integer(readonly=True, help="Age of the oldest unpaid invoice.")
+    oldest_due_date = fields.Date(readonly=True)
     invoice_ids = fields.Many2many(
         "account.move",
         "rental_dunning_line_move_rel",
@@ -59,7 +57,7 @@ class RentalDunningLine(models.Model):
         LINE_STATES, default="proposed", required=True, index=True, readonly=True
     )
     sent_date = fields.Datetime(readonly=True)
-    sent_by_id = fields.Many2one("res.users", string="Sent By", readonly=True)
+    sent_by_id = fields.Many2one("res.users", readonly=True)
     channels_done = fields.Char(string="Done", readonly=True, help="What the sending did.")
     mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
     hold_orders = fields.Boolean(related="level_id.hold_orders")
