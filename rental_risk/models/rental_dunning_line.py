@@ -1,6 +1,14 @@
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_amount
+from odoo.tools import SQL, format_amount
+
+#: Customer invoices still unpaid, in the words of the partial index
+#: account_move_rental_risk_open_idx (its predicate repeated so that PostgreSQL uses it).
+UNPAID_INVOICE = SQL(
+    "am.state = 'posted' AND am.move_type IN ('out_invoice', 'out_refund') "
+    "AND am.amount_residual_signed <> 0 "
+    "AND am.move_type = 'out_invoice' AND am.amount_residual_signed > 0"
+)
 
 LINE_STATES = [
     ("proposed", "To Review"),
@@ -143,23 +151,22 @@ class RentalDunningLine(models.Model):
             return {}
         self.env["account.move"].flush_model()
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT l.id, ARRAY_AGG(am.id ORDER BY am.invoice_date_due, am.id)
               FROM rental_dunning_line l
               JOIN rental_dunning_run r ON r.id = l.run_id
               JOIN account_move am
                 ON am.commercial_partner_id = l.partner_id
                AND am.company_id = l.company_id
-               AND am.state = 'posted'
-               AND am.move_type IN ('out_invoice', 'out_refund')
-               AND am.amount_residual_signed <> 0
-               AND am.move_type = 'out_invoice'
-               AND am.amount_residual_signed > 0
+               AND %(unpaid)s
                AND am.invoice_date_due < r.date
-             WHERE l.id = ANY(%s)
+             WHERE l.id = ANY(%(ids)s)
              GROUP BY l.id
             """,
-            [lines.ids],
+                unpaid=UNPAID_INVOICE,
+                ids=lines.ids,
+            )
         )
         return dict(self.env.cr.fetchall())
 
@@ -170,23 +177,22 @@ class RentalDunningLine(models.Model):
             return {}
         self.env["account.move"].flush_model()
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT l.id
               FROM rental_dunning_line l
               JOIN rental_dunning_run r ON r.id = l.run_id
-             WHERE l.id = ANY(%s)
+             WHERE l.id = ANY(%(ids)s)
                AND EXISTS (
                    SELECT 1 FROM account_move am
                     WHERE am.commercial_partner_id = l.partner_id
                       AND am.company_id = l.company_id
-                      AND am.state = 'posted'
-                      AND am.move_type IN ('out_invoice', 'out_refund')
-                      AND am.amount_residual_signed <> 0
-                      AND am.move_type = 'out_invoice'
-                      AND am.amount_residual_signed > 0
+                      AND %(unpaid)s
                       AND am.invoice_date_due <= r.date - l.level_days)
             """,
-            [self.ids],
+                unpaid=UNPAID_INVOICE,
+                ids=self.ids,
+            )
         )
         still = {row[0] for row in self.env.cr.fetchall()}
         return {line.id: line.id in still for line in self}
@@ -283,18 +289,15 @@ class RentalDunningLine(models.Model):
         self.env["account.move"].flush_model()
         self.flush_model()
         self.env.cr.execute(
-            """
+            SQL(
+                """
             WITH overdue AS (
                 SELECT am.commercial_partner_id AS partner_id,
                        MIN(am.invoice_date_due) AS oldest_due
                   FROM account_move am
                  WHERE am.commercial_partner_id = ANY(%(partners)s)
                    AND am.company_id = %(company)s
-                   AND am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.amount_residual_signed <> 0
-                   AND am.move_type = 'out_invoice'
-                   AND am.amount_residual_signed > 0
+                   AND %(unpaid)s
                    AND am.invoice_date_due < %(today)s
                  GROUP BY am.commercial_partner_id
             )
@@ -311,11 +314,11 @@ class RentalDunningLine(models.Model):
               JOIN rental_dunning_level lvl ON lvl.id = l.level_id
              GROUP BY o.partner_id
             """,
-            {
-                "partners": list(partner_ids),
-                "company": company.id,
-                "today": fields.Date.context_today(self),
-            },
+                unpaid=UNPAID_INVOICE,
+                partners=list(partner_ids),
+                company=company.id,
+                today=fields.Date.context_today(self),
+            )
         )
         return {row[0]: (row[1], bool(row[2]), bool(row[3])) for row in self.env.cr.fetchall()}
 

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .rental_dunning_line import UNPAID_INVOICE
+
 _logger = logging.getLogger(__name__)
 
 OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
@@ -124,11 +126,7 @@ class RentalDunningRun(models.Model):
                            MIN(am.invoice_date_due) AS oldest_due
                       FROM account_move am
                      WHERE am.company_id = %(company)s
-                       AND am.state = 'posted'
-                       AND am.move_type IN ('out_invoice', 'out_refund')
-                       AND am.amount_residual_signed <> 0
-                       AND am.move_type = 'out_invoice'
-                       AND am.amount_residual_signed > 0
+                       AND %(unpaid)s
                        AND am.invoice_date_due < %(date)s
                      GROUP BY am.commercial_partner_id
                 ),
@@ -194,6 +192,7 @@ class RentalDunningRun(models.Model):
                               AND other.state = 'proposed'
                               AND other.run_id != %(run)s)
                 """,
+                unpaid=UNPAID_INVOICE,
                 company=self.company_id.id,
                 company_key=company,
                 date=self.date,
