@@ -86,3 +86,20 @@ def test_outcome_adds_up_actions_in_sequence():
 def test_unknown_condition_is_an_error():
     with pytest.raises(ValueError, match="unknown risk condition"):
         rule_hits(rule("moon_phase"), OrderFacts())
+
+
+def test_warning_line_between_line_and_limit():
+    warn = rule("warning_line", "warn")
+    facts = OrderFacts(credit_limit=1000.0, warning_percent=80.0)
+    for exposure, hits in (
+        (700.0, False),
+        (800.0, False),
+        (800.01, True),
+        (1000.0, True),
+        (1000.01, False),
+    ):
+        facts.exposure_with_order = exposure
+        assert (rule_hits(warn, facts) is not None) is hits, exposure
+    facts.warning_percent = 0.0
+    facts.exposure_with_order = 990.0
+    assert rule_hits(warn, facts) is None

@@ -19,6 +19,7 @@ CONDITIONS = (
     "kyc_value",
     "asset_value",
     "dunning_hold",
+    "warning_line",
 )
 ACTIONS = ("block", "approval", "deposit", "insurance", "prepayment", "warn")
 #: Conditions an order paid in advance cures (the money is already in, nothing is at risk).
@@ -60,6 +61,8 @@ class OrderFacts:
     kyc_verified: bool = False
     #: Name of the dunning level holding the customer's new orders ("" when none).
     dunning_hold: str = ""
+    #: Warning line of the customer's grade, in percent of its credit limit (0: none).
+    warning_percent: float = 0.0
     prepaid: bool = False
 
 
@@ -134,6 +137,16 @@ def rule_hits(rule, facts):
     if condition == "asset_value":
         if facts.max_asset_value > rule.amount:
             return {"value": facts.max_asset_value, "amount": rule.amount}
+        return None
+    if condition == "warning_line":
+        line = round(facts.credit_limit * facts.warning_percent / 100, 2)
+        if facts.warning_percent > 0 and line < facts.exposure_with_order <= facts.credit_limit:
+            return {
+                "exposure": facts.exposure_with_order,
+                "limit": facts.credit_limit,
+                "line": line,
+                "percent": facts.warning_percent,
+            }
         return None
     if condition == "dunning_hold":
         return {"level": facts.dunning_hold} if facts.dunning_hold else None

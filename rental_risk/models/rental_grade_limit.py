@@ -50,6 +50,14 @@ class RentalGradeLimit(models.Model):
         "this grade (a risk rule may ask more).",
     )
 
+    warning_percent = fields.Float(
+        string="Warning Line (%)",
+        default=80.0,
+        aggregator=None,
+        help="Share of the credit limit above which an order of a customer of this grade warns "
+        "the salesperson and the Risk Officers, before the limit itself holds it.",
+    )
+
     @api.depends("grade")
     def _compute_deposit_rate(self):
         # Stored compute: rows created before the deposits existed get their grade's default.
@@ -57,9 +65,17 @@ class RentalGradeLimit(models.Model):
             if not line.deposit_rate:
                 line.deposit_rate = DEFAULT_DEPOSIT_RATES.get(line.grade, 0.0)
 
-    @api.constrains("deposit_rate")
+    @api.constrains("deposit_rate", "warning_percent")
     def _check_deposit_rate(self):
         for line in self:
+            if not 0 <= line.warning_percent <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The warning line of grade %(grade)s must be between 0 and 100 %% of "
+                        "the credit limit (0: no warning).",
+                        grade=line.grade,
+                    )
+                )
             if not 0 <= line.deposit_rate <= 100:
                 raise ValidationError(
                     self.env._(
@@ -69,21 +85,26 @@ class RentalGradeLimit(models.Model):
                 )
 
     def write(self, vals):
-        before = {line.id: (line.credit_limit, line.deposit_rate) for line in self}
+        before = {
+            line.id: (line.credit_limit, line.deposit_rate, line.warning_percent) for line in self
+        }
         res = super().write(vals)
         for line in self:
-            if before[line.id] != (line.credit_limit, line.deposit_rate):
+            if before[line.id] != (line.credit_limit, line.deposit_rate, line.warning_percent):
                 self.env["rental.risk.event"]._log(
                     "grade_limit_change",
                     company=line.company_id,
                     details=self.env._(
                         "Grade %(grade)s: credit limit %(old_limit)s -> %(limit)s, deposit rate "
-                        "%(old_rate)s%% -> %(rate)s%%",
+                        "%(old_rate)s%% -> %(rate)s%%, warning line %(old_line)s%% -> "
+                        "%(line)s%%",
                         grade=line.grade,
                         old_limit=before[line.id][0],
                         limit=line.credit_limit,
                         old_rate=before[line.id][1],
                         rate=line.deposit_rate,
+                        old_line=before[line.id][2],
+                        line=line.warning_percent,
                     ),
                 )
         return res
@@ -116,6 +137,14 @@ class RentalGradeLimit(models.Model):
         for line in self.sudo().search([("company_id", "in", companies.ids)]):
             limits[line.company_id.id][line.grade] = line.credit_limit
         return limits
+
+    @api.model
+    def _get_warning_percents(self, companies):
+        """{company_id: {grade: warning line in percent of the limit}}, 80 where missing."""
+        percents = {company.id: dict.fromkeys(GRADES, 80.0) for company in companies}
+        for line in self.sudo().search([("company_id", "in", companies.ids)]):
+            percents[line.company_id.id][line.grade] = line.warning_percent
+        return percents
 
     @api.model
     def _get_deposit_rates(self, companies):

@@ -14,6 +14,7 @@ CONDITION_SELECTION = [
     ("kyc_value", "Identity not verified and replacement value above an amount"),
     ("asset_value", "A single asset above a value"),
     ("dunning_hold", "Customer held by a dunning level"),
+    ("warning_line", "Exposure with this order above the grade's warning line"),
 ]
 ACTION_SELECTION = [
     ("block", "Block"),
@@ -77,6 +78,11 @@ DEFAULT_RULES = [
     (
         "asset_value",
         {"sequence": 90, "condition": "asset_value", "amount": 50000.0, "action": "insurance"},
+    ),
+    # Before the limit holds an order, the warning line warns the salesperson and the officers.
+    (
+        "warning_line",
+        {"sequence": 45, "condition": "warning_line", "action": "warn"},
     ),
     # A dunning level that holds new orders sends them to credit control.
     (
@@ -302,6 +308,7 @@ class RentalRiskRule(models.Model):
             "kyc": self.env._("Identity not verified for valuable gear"),
             "asset_value": self.env._("Very valuable asset"),
             "dunning_hold": self.env._("Orders held by dunning"),
+            "warning_line": self.env._("Warning line of the credit limit"),
         }
 
     @api.model

@@ -301,6 +301,11 @@ class SaleOrder(models.Model):
         returning = set()
         if "first_rental_value" in conditions:
             returning = orders._rental_risk_returning_customer_ids()
+        warning_percents = {}
+        if "warning_line" in conditions:
+            warning_percents = self.env["rental.grade.limit"]._get_warning_percents(
+                orders.company_id
+            )
         dunning = {}
         if "dunning_hold" in conditions:
             for company in orders.company_id:
@@ -329,6 +334,10 @@ class SaleOrder(models.Model):
             level_id, hold_orders, _hold_pickups = dunning.get(order.company_id, {}).get(
                 customer.id, (False, False, False)
             )
+            if warning_percents:
+                order_facts.warning_percent = warning_percents[order.company_id.id].get(
+                    customer.rental_grade or risk_rules.NEUTRAL_GRADE, 0.0
+                )
             if hold_orders:
                 order_facts.dunning_hold = (
                     self.env["rental.dunning.level"].sudo().browse(level_id).display_name
@@ -490,6 +499,14 @@ class SaleOrder(models.Model):
                 "The customer's identity is not verified and the gear is worth %(value)s (more "
                 "than %(amount)s).",
                 **params,
+            )
+        elif condition == "warning_line":
+            reason = self.env._(
+                "With this order the customer's exposure reaches %(exposure)s, above the "
+                "warning line of %(percent)s %% of its credit limit of %(limit)s.",
+                exposure=params["exposure"],
+                limit=params["limit"],
+                percent=hit.params["percent"],
             )
         elif condition == "dunning_hold":
             reason = self.env._(

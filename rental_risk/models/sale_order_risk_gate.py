@@ -72,9 +72,26 @@ class SaleOrder(models.Model):
                         rule=self.env["rental.risk.rule"].browse(hit.rule.id),
                         details=order._rental_risk_hit_message(hit),
                     )
+                if hit.rule.condition == "warning_line":
+                    order._rental_risk_notify_officers(order._rental_risk_hit_message(hit))
             to_confirm |= order
         self._rental_risk_checked_ids().update(to_confirm.ids)
         return to_confirm | (self - orders)
+
+    def _rental_risk_notify_officers(self, message):
+        """Tell the salesperson (follower) and the company's Risk Officers, in the order's
+        chatter and their inbox, that the order crossed a warning line."""
+        self.ensure_one()
+        officers = (
+            self.env.ref("rental_risk.rental_risk_group_officer")
+            .sudo()
+            .users.filtered(lambda u, c=self.company_id: c in u.company_ids and u.active)
+        )
+        self.sudo().message_post(
+            body=message,
+            partner_ids=officers.partner_id.ids,
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _rental_risk_check_before_confirm(self):
         """Refuse, in ``_action_confirm``, orders that action_confirm did not check and that

@@ -2,7 +2,7 @@ import contextlib
 from datetime import date, timedelta
 
 from odoo import Command
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common_risk import RiskCommon
@@ -80,6 +80,31 @@ class TestRiskRules(RiskCommon):
         self.assertTrue(order._rental_risk_evaluate()[order.id].blocks)
         self._as_rescoring(self.customer, rental_grade_computed="E", rental_grade="E")
         self.assertTrue(order._rental_risk_evaluate()[order.id].blocks)
+
+    def test_warning_line_warns_and_notifies_officers(self):
+        """Between the grade's warning line and the limit, the order is confirmed with a
+        warning in its chatter sent to the Risk Officers; above the limit it is not a warning."""
+        self._rule("warning_line", "warn")
+        order = self._order()
+        self._set_limit(self.customer, round(order.amount_total / 0.9, 2))
+        grade = self.customer.with_company(self.company).sudo().rental_grade
+        self.env["rental.grade.limit"].search(
+            [("company_id", "=", self.company.id), ("grade", "=", grade)]
+        ).warning_percent = 80.0
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(self._events("rule_hit", order=order))
+        notice = order.message_ids.filtered(lambda m: "warning line" in (m.body or ""))
+        self.assertIn(self.officer.partner_id, notice.partner_ids)
+        # Under the warning line: no warning.
+        quiet = self._order()
+        self._set_limit(self.customer, round(quiet.amount_total * 10 + order.amount_total, 2))
+        quiet.action_confirm()
+        self.assertFalse(quiet.message_ids.filtered(lambda m: "warning line" in (m.body or "")))
+
+    def test_warning_line_range_enforced(self):
+        with self.assertRaises(ValidationError):
+            self.env["rental.grade.limit"].search([], limit=1).warning_percent = 120.0
 
     def test_over_limit_blocks_and_prepayment_cures(self):
         """Exposure with the order above the limit blocks; paying in advance cures it."""
