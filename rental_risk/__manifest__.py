@@ -24,6 +24,7 @@
         "security/rental_risk_scoring_security.xml",
         "security/rental_risk_rules_security.xml",
         "security/rental_risk_deposit_security.xml",
+        "security/rental_risk_dashboard_security.xml",
         "views/rental_risk_menus.xml",
         "views/product_template_rental_views.xml",
         "views/rental_booking_views.xml",
@@ -70,6 +71,8 @@
         "views/res_partner_blacklist_views.xml",
         "views/sale_order_approval_views.xml",
         "views/stock_picking_risk_views.xml",
+        "views/rental_risk_dashboard_views.xml",
+        "report/rental_asset_report_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",

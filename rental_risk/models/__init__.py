@@ -24,6 +24,7 @@ from . import (
     rental_inspection_line,
     rental_kit_line,
     rental_product_accessory,
+    rental_risk_dashboard,
     rental_risk_decision,
     rental_risk_event,
     rental_risk_rule,
