@@ -150,8 +150,9 @@ class RentalRiskDashboard(models.AbstractModel):
 
     @api.model
     def _get_exposure_domain(self, grade, company, today):
-        return self._get_grades_domain(grade, company, today) + [
-            ("rental_exposure_at_scoring", "!=", 0)
+        return [
+            *self._get_grades_domain(grade, company, today),
+            ("rental_exposure_at_scoring", "!=", 0),
         ]
 
     @api.model

@@ -1,2 +1,1 @@
-from . import stock_picking_report_today
-from . import rental_asset_report
+from . import rental_asset_report, stock_picking_report_today
