@@ -119,12 +119,12 @@ class RentalAssetReport(models.Model):
                   FROM lots,
                        generate_series(
                            date_trunc('month', GREATEST(lots.since,
-                               (CURRENT_DATE - interval '%(back)s months')::date)),
+                               (CURRENT_DATE - make_interval(months => %(back)s))::date)),
                            date_trunc('month', CURRENT_DATE),
                            interval '1 month') AS m(month)
             )
-            SELECT m.id * 1000 + ((EXTRACT(YEAR FROM m.month) * 12
-                                   + EXTRACT(MONTH FROM m.month))::int %% 1000) AS id,
+            SELECT m.id * 1000 + mod((EXTRACT(YEAR FROM m.month) * 12
+                                   + EXTRACT(MONTH FROM m.month))::int, 1000) AS id,
                    m.month, m.id AS lot_id, m.product_id, m.categ_id, m.company_id,
                    m.currency_id,
                    (m.month_end - GREATEST(m.month, m.since))::float8 AS available_days,
@@ -169,7 +169,7 @@ class RentalAssetReport(models.Model):
                        AND rb.state IN ('out', 'returned')
               ) o ON TRUE
             """,
-            back=SQL(str(REPORT_MONTHS - 1)),
+            back=REPORT_MONTHS - 1,
         )
 
     def init(self):
