@@ -372,12 +372,12 @@ class RentalRiskDashboard(models.AbstractModel):
             SQL(
                 """
                 SELECT p.id, p.name, p.rental_grade ->> %(company)s,
-                       (p.rental_score ->> %(company)s)::int,
+                       COALESCE((p.rental_score ->> %(company)s)::int, 0) AS score,
                        (p.rental_exposure_at_scoring ->> %(company)s)::float8 AS exposure
                   FROM res_partner p
                  WHERE p.active AND p.rental_grade ->> %(company)s IS NOT NULL
                    AND (p.rental_exposure_at_scoring ->> %(company)s)::numeric > 0
-                 ORDER BY (p.rental_score ->> %(company)s)::int NULLS LAST, exposure DESC, p.id
+                 ORDER BY score, exposure DESC, p.id
                  LIMIT %(limit)s
                 """,
                 company=str(company.id),

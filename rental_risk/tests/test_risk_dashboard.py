@@ -32,6 +32,23 @@ class DashboardCommon(RiskCommon):
         )
         return partner
 
+    @classmethod
+    def _rented(cls, lot, start, days):
+        """A rental of ``lot`` by the customer from ``start``, picked up and returned."""
+        end = start + timedelta(days=days)
+        order = cls._create_rental_order(product=lot.product_id, start=start, end=end)
+        booking = cls.env["rental.booking"].create(
+            {
+                "lot_id": lot.id,
+                "order_line_id": order.order_line.id,
+                "date_start": start,
+                "date_end": end,
+            }
+        )
+        with cls.env["rental.risk.decision"]._open_guard():
+            booking.sudo().write({"state": "returned"})
+        return booking
+
     def _data(self, user=None):
         return self.Dashboard.with_user(user or self.officer).get_dashboard_data(self.company.id)
 
@@ -132,6 +149,7 @@ class TestRiskDashboard(DashboardCommon):
 
     def test_claims_of_this_month(self):
         """A claim dated today counts with its assessed amount; last month's does not."""
+        self._rented(self.lot_2, datetime(2024, 1, 8, 9, 0), 3)
         before = self._data()["claims"]
         Claim = self.env["rental.damage.claim"]
         values = {
@@ -200,17 +218,7 @@ class TestRentalAssetReport(DashboardCommon):
         cls.lot = cls._create_lots(cls.product, ["DRL-01"])
         cls.lot.rental_acquisition_date = month - relativedelta(months=2)
         start = datetime.combine(month + timedelta(days=4), datetime.min.time())
-        order = cls._create_rental_order(
-            product=cls.product, start=start, end=start + timedelta(days=10)
-        )
-        cls.env["rental.booking"].create(
-            {
-                "lot_id": cls.lot.id,
-                "order_line_id": order.order_line.id,
-                "date_start": start,
-                "date_end": start + timedelta(days=10),
-            }
-        )
+        cls.booking = cls._rented(cls.lot, start, 10)
 
     def _group(self, domain, fields_=("booked_days:sum", "available_days:sum", "utilization:sum")):
         Report = self.env["rental.asset.report"].with_user(self.officer)
@@ -252,8 +260,8 @@ class TestRentalAssetReport(DashboardCommon):
         self.assertAlmostEqual(group["damage_rate"], 100.0)
         current = [("lot_id", "=", self.lot.id), ("month", "=", self.today.replace(day=1))]
         row = self.env["rental.asset.report"].search(current)
-        # The booking was never picked up: the serial is idle since it joined the fleet.
-        self.assertEqual(row.idle_days, (self.today - self.lot.rental_acquisition_date).days)
+        # Idle since it came back from its rental.
+        self.assertEqual(row.idle_days, (self.today - self.booking.date_end.date()).days)
         self._as_life_cycle(self.lot, rental_state="lost")
         self.env.flush_all()
         row.invalidate_recordset()
