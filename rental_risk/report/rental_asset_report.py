@@ -23,7 +23,7 @@ class RentalAssetReport(models.Model):
 
     month = fields.Date(readonly=True)
     lot_id = fields.Many2one("stock.lot", string="Serial", readonly=True)
-    product_id = fields.Many2one("product.product", string="Product", readonly=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one("product.category", string="Product Category", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -31,13 +31,11 @@ class RentalAssetReport(models.Model):
         related="lot_id.rental_state", string="Rental Status", readonly=True
     )
     available_days = fields.Float(
-        string="Available Days",
         readonly=True,
         digits=(16, 1),
         help="Days of the month the serial was in the fleet (from its acquisition date).",
     )
     booked_days = fields.Float(
-        string="Booked Days",
         readonly=True,
         digits=(16, 1),
         help="Days of the month the serial was booked on a rental order.",
@@ -63,14 +61,12 @@ class RentalAssetReport(models.Model):
         help="Claims / rentals of the rows grouped together.",
     )
     idle_days = fields.Integer(
-        string="Idle Days",
         readonly=True,
         aggregator="max",
         help="Current month only: days since the serial was last out with a customer (or since "
         "it joined the fleet), for serials on the shelf.",
     )
     loss_value = fields.Monetary(
-        string="Loss Value",
         readonly=True,
         help="Current month only: replacement value of a lost serial.",
     )
