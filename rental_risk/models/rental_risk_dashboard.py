@@ -104,7 +104,10 @@ class RentalRiskDashboard(models.AbstractModel):
             "context": {"create": False},
         }
         if model == "account.move.line":
-            action["views"] = [[self.env.ref("account.view_move_line_tree").id, "list"]]
+            action["views"] = [
+                [self.env.ref("account.view_move_line_tree").id, "list"],
+                [False, "form"],
+            ]
         return action
 
     # ------------------------------------------------------------------
