@@ -36,6 +36,11 @@ def parse_args():
     parser.add_argument("--sample", type=int, default=200, help="customers of the naive loop")
     parser.add_argument("--runs", type=int, default=10, help="samples of the dashboard call")
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the invoices of a database kept by KEEP_DB=1 (skip their bulk load)",
+    )
+    parser.add_argument(
         "--explain", action="store_true", help="print EXPLAIN ANALYZE of every tile's queries"
     )
     return parser.parse_args()
@@ -98,7 +103,8 @@ def load_risk_state(env, p0, args):
         """
         UPDATE sale_order SET rental_risk_approval_state = 'waiting'
          WHERE name LIKE 'BSO/%%' AND id %% 100 = 0
-        """
+        """,
+        params,
     )
     cr.execute(
         """
@@ -218,8 +224,15 @@ def main():
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        p0 = bulk_load(env, args)
-        load_risk_state(env, p0, args)
+        if args.reuse:
+            cr.execute("SELECT min(id) FROM res_partner WHERE ref = %s", [MARK])
+            p0 = cr.fetchone()[0]
+            cr.execute("SELECT count(*) FROM rental_score_history")
+            if not cr.fetchone()[0]:
+                load_risk_state(env, p0, args)
+        else:
+            p0 = bulk_load(env, args)
+            load_risk_state(env, p0, args)
         today = date.today()
         Dashboard = env["rental.risk.dashboard"]
 

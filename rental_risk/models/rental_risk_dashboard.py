@@ -32,6 +32,24 @@ class RentalRiskDashboard(models.AbstractModel):
     _name = "rental.risk.dashboard"
     _description = "Rental Risk Dashboard"
 
+    def init(self):
+        # The indexes the tiles' queries need, found with EXPLAIN ANALYZE at 100,000 customers
+        # and 1,000,000 invoices (bench/bench_dashboard.py):
+        # - the overdue receivables are read from this partial index alone (index-only scan),
+        #   in due-date order, instead of visiting a third of the journal items' table;
+        # - the trend reads the last six months of the score history, which only grows.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS account_move_line_rental_risk_overdue_idx
+                ON account_move_line (company_id, date_maturity)
+                INCLUDE (account_id, amount_residual)
+                WHERE display_type = 'payment_term' AND parent_state = 'posted'
+                  AND (reconciled IS NULL OR reconciled = FALSE) AND amount_residual > 0;
+            CREATE INDEX IF NOT EXISTS rental_score_history_company_date_idx
+                ON rental_score_history (company_id, date) INCLUDE (grade, previous_grade);
+            """
+        )
+
     # ------------------------------------------------------------------
     # Public entry points (called by the client action)
     # ------------------------------------------------------------------
@@ -101,7 +119,8 @@ class RentalRiskDashboard(models.AbstractModel):
             "domain": domain,
             "views": [[False, "list"], [False, "form"]],
             "target": "current",
-            "context": {"create": False},
+            # Archived customers keep their grade and exposure: they are counted too.
+            "context": {"create": False, "active_test": False},
         }
         if model == "account.move.line":
             action["views"] = [
@@ -254,7 +273,7 @@ class RentalRiskDashboard(models.AbstractModel):
                        COALESCE(SUM((p.rental_exposure_at_scoring ->> %(company)s)::numeric),
                                 0)::float8
                   FROM res_partner p
-                 WHERE p.active AND p.rental_grade ->> %(company)s IS NOT NULL
+                 WHERE p.rental_grade ->> %(company)s IS NOT NULL
                  GROUP BY 1
                 """,
                 company=str(company.id),
@@ -288,8 +307,7 @@ class RentalRiskDashboard(models.AbstractModel):
                 """
                 SELECT date_trunc('month', h.date)::date, h.grade, h.previous_grade, COUNT(*)
                   FROM rental_score_history h
-                  JOIN res_partner p ON p.id = h.partner_id
-                 WHERE h.company_id = %(company)s AND h.date >= %(start)s AND p.active
+                 WHERE h.company_id = %(company)s AND h.date >= %(start)s
                  GROUP BY 1, 2, 3
                 """,
                 company=company.id,
@@ -323,15 +341,12 @@ class RentalRiskDashboard(models.AbstractModel):
     @api.model
     def _tile_overdue(self, company, today):
         """Open receivables of posted customer invoices past due, per bucket of days overdue:
-        [{bucket, count, amount}]."""
+        [{bucket, count, amount}]. Summed per due date by the database (in the order of its
+        index), then per bucket here."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT CASE WHEN %(today)s - aml.date_maturity <= 30 THEN '1_30'
-                            WHEN %(today)s - aml.date_maturity <= 60 THEN '31_60'
-                            WHEN %(today)s - aml.date_maturity <= 90 THEN '61_90'
-                            ELSE '90_plus' END,
-                       COUNT(*), SUM(aml.amount_residual)::float8
+                SELECT %(today)s - aml.date_maturity, COUNT(*), SUM(aml.amount_residual)::float8
                   FROM account_move_line aml
                  WHERE aml.company_id = %(company)s
                    AND aml.account_id = ANY(%(accounts)s)
@@ -340,21 +355,25 @@ class RentalRiskDashboard(models.AbstractModel):
                    AND (aml.reconciled IS NULL OR aml.reconciled = FALSE)
                    AND aml.amount_residual > 0
                    AND aml.date_maturity < %(today)s
-                 GROUP BY 1
+                 GROUP BY aml.date_maturity
                 """,
                 today=today,
                 company=company.id,
                 accounts=self._receivable_account_ids(company),
             )
         )
-        rows = {bucket: (count, amount) for bucket, count, amount in self.env.cr.fetchall()}
+        totals = {key: [0, 0.0] for key, _first, _last in OVERDUE_BUCKETS}
+        for days, count, amount in self.env.cr.fetchall():
+            key = next(
+                key
+                for key, first, last in OVERDUE_BUCKETS
+                if days >= first and (not last or days <= last)
+            )
+            totals[key][0] += count
+            totals[key][1] += amount
         return [
-            {
-                "bucket": key,
-                "count": rows.get(key, (0, 0.0))[0],
-                "amount": company.currency_id.round(rows.get(key, (0, 0.0))[1]),
-            }
-            for key, _first, _last in OVERDUE_BUCKETS
+            {"bucket": key, "count": count, "amount": company.currency_id.round(amount)}
+            for key, (count, amount) in totals.items()
         ]
 
     @api.model
@@ -378,7 +397,7 @@ class RentalRiskDashboard(models.AbstractModel):
                        COALESCE((p.rental_score ->> %(company)s)::int, 0) AS score,
                        (p.rental_exposure_at_scoring ->> %(company)s)::float8 AS exposure
                   FROM res_partner p
-                 WHERE p.active AND p.rental_grade ->> %(company)s IS NOT NULL
+                 WHERE p.rental_grade ->> %(company)s IS NOT NULL
                    AND (p.rental_exposure_at_scoring ->> %(company)s)::numeric > 0
                  ORDER BY score, exposure DESC, p.id
                  LIMIT %(limit)s
@@ -478,69 +497,71 @@ class RentalRiskDashboard(models.AbstractModel):
     def _overdue_customer_ids(self, company, today):
         """Customers with an open rental pickup whose invoices are overdue beyond the company's
         tolerance (empty when the company does not lock on overdue invoices)."""
-        if not company.rental_risk_lock_overdue:
-            return []
+        return self._locked_pickups(company, today)["overdue_ids"]
+
+    @api.model
+    def _locked_pickups(self, company, today):
+        """Open rental pickups the risk lock holds (not released): how many, how many for each
+        reason, and the customers held for overdue invoices. One query: the open pickups and
+        their customers once, the overdue sums (as the delivery lock computes them) only for
+        those customers."""
         self.env.cr.execute(
             SQL(
                 """
-                SELECT cu.id
-                  FROM (SELECT DISTINCT p.commercial_partner_id AS id
-                          FROM stock_picking sp
-                          JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
-                          JOIN sale_order so ON so.id = sp.sale_id
-                          JOIN res_partner p ON p.id = so.partner_id
-                         WHERE sp.company_id = %(company)s
-                           AND spt.rental_operation = 'pickup'
-                           AND sp.state NOT IN ('done', 'cancel')) cu
-                 WHERE (SELECT COALESCE(SUM(am.amount_residual_signed), 0)
-                          FROM account_move am
-                         WHERE am.commercial_partner_id = cu.id
-                           AND am.company_id = %(company)s
-                           AND am.state = 'posted'
-                           AND am.move_type IN ('out_invoice', 'out_refund')
-                           AND am.amount_residual_signed <> 0
-                           AND am.move_type = 'out_invoice'
-                           AND am.invoice_date_due < %(due)s) > %(tolerance)s
+                WITH pickup AS MATERIALIZED (
+                    SELECT sp.id, sp.rental_risk_release_id IS NULL AS unreleased,
+                           so.rental_risk_approval_state = 'waiting' AS waiting,
+                           cu.id AS customer, cu.rental_blacklisted AS blacklisted
+                      FROM stock_picking sp
+                      JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+                      JOIN sale_order so ON so.id = sp.sale_id
+                      JOIN res_partner p ON p.id = so.partner_id
+                      JOIN res_partner cu ON cu.id = p.commercial_partner_id
+                     WHERE sp.company_id = %(company)s
+                       AND spt.rental_operation = 'pickup'
+                       AND sp.state NOT IN ('done', 'cancel')
+                ), overdue AS (
+                    SELECT c.customer
+                      FROM (SELECT DISTINCT customer FROM pickup) c
+                     WHERE %(lock_overdue)s
+                       AND (SELECT COALESCE(SUM(am.amount_residual_signed), 0)
+                              FROM account_move am
+                             WHERE am.commercial_partner_id = c.customer
+                               AND am.company_id = %(company)s
+                               AND am.state = 'posted'
+                               AND am.move_type IN ('out_invoice', 'out_refund')
+                               AND am.amount_residual_signed <> 0
+                               AND am.move_type = 'out_invoice'
+                               AND am.invoice_date_due < %(due)s) > %(tolerance)s
+                )
+                SELECT COUNT(*) FILTER (WHERE pk.blacklisted OR pk.waiting
+                                        OR od.customer IS NOT NULL),
+                       COUNT(*) FILTER (WHERE pk.blacklisted),
+                       COUNT(*) FILTER (WHERE pk.waiting),
+                       COUNT(*) FILTER (WHERE od.customer IS NOT NULL),
+                       (SELECT COALESCE(array_agg(customer), '{}') FROM overdue)
+                  FROM pickup pk
+                  LEFT JOIN overdue od ON od.customer = pk.customer
+                 WHERE pk.unreleased
                 """,
                 company=company.id,
+                lock_overdue=bool(company.rental_risk_lock_overdue),
                 due=today - timedelta(days=max(company.rental_risk_lock_overdue_days, 0)),
                 tolerance=company.rental_risk_overdue_min_amount or 0.0,
             )
         )
-        return [row[0] for row in self.env.cr.fetchall()]
-
-    @api.model
-    def _tile_locks(self, company, today):
-        """Open rental pickups held by the risk lock, and how many for each reason."""
-        overdue = self._overdue_customer_ids(company, today)
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COUNT(*),
-                       COUNT(*) FILTER (WHERE cu.rental_blacklisted),
-                       COUNT(*) FILTER (WHERE so.rental_risk_approval_state = 'waiting'),
-                       COUNT(*) FILTER (WHERE cu.id = ANY(%(overdue)s))
-                  FROM stock_picking sp
-                  JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
-                  JOIN sale_order so ON so.id = sp.sale_id
-                  JOIN res_partner p ON p.id = so.partner_id
-                  JOIN res_partner cu ON cu.id = p.commercial_partner_id
-                 WHERE sp.company_id = %(company)s
-                   AND spt.rental_operation = 'pickup'
-                   AND sp.state NOT IN ('done', 'cancel')
-                   AND sp.rental_risk_release_id IS NULL
-                   AND (cu.rental_blacklisted
-                        OR so.rental_risk_approval_state = 'waiting'
-                        OR cu.id = ANY(%(overdue)s))
-                """,
-                company=company.id,
-                overdue=overdue,
-            )
-        )
-        count, blacklisted, waiting, overdue_count = self.env.cr.fetchone()
+        count, blacklisted, waiting, overdue, overdue_ids = self.env.cr.fetchone()
         return {
             "count": count,
             "blacklisted": blacklisted,
             "waiting": waiting,
-            "overdue": overdue_count,
+            "overdue": overdue,
+            "overdue_ids": sorted(overdue_ids),
         }
+
+    @api.model
+    def _tile_locks(self, company, today):
+        """Open rental pickups held by the risk lock, and how many for each reason."""
+        locks = self._locked_pickups(company, today)
+        del locks["overdue_ids"]
+        return locks

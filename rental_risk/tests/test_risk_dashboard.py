@@ -57,7 +57,7 @@ class DashboardCommon(RiskCommon):
         user = user or self.officer
         action = self.Dashboard.with_user(user).action_open_tile(tile, key, self.company.id)
         env = self.env(user=user, context={"allowed_company_ids": [self.company.id]})
-        return env[action["res_model"]].search(action["domain"])
+        return env[action["res_model"]].with_context(**action["context"]).search(action["domain"])
 
 
 @tagged("post_install", "-at_install")
