@@ -24,7 +24,6 @@ from . import (
     rental_inspection_line,
     rental_kit_line,
     rental_product_accessory,
-    rental_risk_dashboard,
     rental_risk_decision,
     rental_risk_event,
     rental_risk_rule,
@@ -72,6 +71,9 @@ from . import (
     stock_picking_type,
     stock_warehouse,
 )
+
+# The dashboard's init() indexes the tables of the models above: created after them.
+from . import rental_risk_dashboard  # isort: skip
 
 # Kits extend the booking, pickup, risk and deposit methods of the files above: imported
 # last so that their overrides wrap them.
