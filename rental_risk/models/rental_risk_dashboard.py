@@ -270,8 +270,7 @@ class RentalRiskDashboard(models.AbstractModel):
             SQL(
                 """
                 SELECT p.rental_grade ->> %(company)s AS grade, COUNT(*),
-                       COALESCE(SUM((p.rental_exposure_at_scoring ->> %(company)s)::numeric),
-                                0)::float8
+                       COALESCE(SUM((p.rental_exposure_at_scoring ->> %(company)s)::float8), 0)
                   FROM res_partner p
                  WHERE p.rental_grade ->> %(company)s IS NOT NULL
                  GROUP BY 1
@@ -398,7 +397,7 @@ class RentalRiskDashboard(models.AbstractModel):
                        (p.rental_exposure_at_scoring ->> %(company)s)::float8 AS exposure
                   FROM res_partner p
                  WHERE p.rental_grade ->> %(company)s IS NOT NULL
-                   AND (p.rental_exposure_at_scoring ->> %(company)s)::numeric > 0
+                   AND (p.rental_exposure_at_scoring ->> %(company)s)::float8 > 0
                  ORDER BY score, exposure DESC, p.id
                  LIMIT %(limit)s
                 """,
