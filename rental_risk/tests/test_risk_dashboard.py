@@ -199,6 +199,13 @@ class TestRiskDashboard(DashboardCommon):
             self.Dashboard.with_user(self.rental_user).action_open_tile("grades", "A")
         self.assertTrue(self._data(self.manager)["grades"])
 
+    def test_other_company_is_refused(self):
+        """An officer cannot read the dashboard of a company they do not work in."""
+        other = self.env["res.company"].create({"name": "Dash Other Company"})
+        self.assertNotIn(other, self.officer.company_ids)
+        with self.assertRaises(AccessError):
+            self.Dashboard.with_user(self.officer).get_dashboard_data(other.id)
+
 
 @tagged("post_install", "-at_install")
 class TestRentalAssetReport(DashboardCommon):
@@ -243,6 +250,12 @@ class TestRentalAssetReport(DashboardCommon):
         )
         expected = 100.0 * 10 / group["available_days"]
         self.assertAlmostEqual(group["utilization"], round(expected, 1), 1)
+
+    def test_rental_user_cannot_read_the_report(self):
+        """Asset analytics are for Risk Officers: a Rental User is refused."""
+        with self.assertRaises(AccessError):
+            self.env["rental.asset.report"].with_user(self.rental_user).search([])
+        self.assertTrue(self.env["rental.asset.report"].with_user(self.officer).search([]))
 
     def test_damage_rate_idle_days_and_loss_value(self):
         """A claim on one rental is a 100 % damage rate; a lost serial shows its value."""
