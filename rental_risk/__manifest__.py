@@ -25,6 +25,7 @@
         "security/rental_risk_rules_security.xml",
         "security/rental_risk_deposit_security.xml",
         "security/rental_risk_dunning_security.xml",
+        "security/rental_risk_dashboard_security.xml",
         "views/rental_risk_menus.xml",
         "views/product_template_rental_views.xml",
         "views/rental_booking_views.xml",
@@ -84,6 +85,8 @@
         "views/sale_order_documents_views.xml",
         "views/res_config_settings_documents_views.xml",
         "wizard/rental_xlsx_export_views.xml",
+        "views/rental_risk_dashboard_views.xml",
+        "report/rental_asset_report_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",

@@ -193,6 +193,12 @@ def main(url, db, chromium, out_dir):
             open_pickup,
             "screenshot_scan_desk.png",
         ),
+        (
+            "/odoo/rental-risk-dashboard",
+            ".o_rental_risk_dashboard .o_rrd_grid",
+            None,
+            "screenshot_risk_dashboard.png",
+        ),
     ]
     browser = Browser(chromium)
     try:

@@ -92,6 +92,9 @@ from . import (
     stock_warehouse,
 )
 
+# The dashboard's init() indexes the tables of the models above: created after them.
+from . import rental_risk_dashboard  # isort: skip
+
 # Kits extend the booking, pickup, risk and deposit methods of the files above: imported
 # last so that their overrides wrap them.
 from . import sale_order_line_rental_kit  # isort: skip

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_amount
 
 #: Customer invoices still unpaid, in the words of the partial index
-#: account_move_rental_risk_open_idx (its predicate repeated so that PostgreSQL uses it).
+#: account_move_rental_risk_open_cover_idx (its predicate repeated so that PostgreSQL uses it).
 UNPAID_INVOICE = SQL(
     "am.state = 'posted' AND am.move_type IN ('out_invoice', 'out_refund') "
     "AND am.amount_residual_signed <> 0 "

@@ -1,6 +1,7 @@
 # The shared access check first: the document reports below inherit it.
 from . import report_rental_document  # isort: skip
 from . import (
+    rental_asset_report,
     report_rental_contract,
     report_rental_damage_claim,
     report_rental_deposit_settlement,

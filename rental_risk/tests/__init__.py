@@ -39,6 +39,7 @@ from . import (
     test_risk_audit,
     test_risk_bad_input,
     test_risk_concurrency,
+    test_risk_dashboard,
     test_risk_delivery_lock,
     test_risk_gate,
     test_risk_multicompany,
