@@ -9,9 +9,12 @@ class RentalXlsxRegister(models.AbstractModel):
 
     _inherit = "rental.xlsx.register"
 
-    def _build_dunning_register(self, workbook, company, date_from=None, date_to=None):
-        """Dunning levels sent to the customers of ``company`` in the period: when, which
-        level, how much was overdue and how late, what was done, by whom."""
+    def _build_dunning_register(
+        self, workbook, company, date_from=None, date_to=None, line_ids=None
+    ):
+        """Dunning levels sent to the customers of ``company`` in the period (or the lines
+        ``line_ids``): when, which level, how much was overdue and how late, what was done,
+        by whom."""
         date_to = date_to or fields.Date.context_today(self)
         date_from = date_from or date_to.replace(month=1, day=1)
         columns = [
@@ -41,13 +44,14 @@ class RentalXlsxRegister(models.AbstractModel):
               LEFT JOIN res_partner up ON up.id = u.partner_id
              WHERE l.company_id = %(company)s
                AND l.state = 'sent'
-               AND l.sent_date::date BETWEEN %(date_from)s AND %(date_to)s
+               AND %(scope)s
              ORDER BY l.sent_date, l.id
             """,
             lang=lang,
             company=company.id,
-            date_from=date_from,
-            date_to=date_to,
+            scope=SQL("l.id = ANY(%s)", list(line_ids))
+            if line_ids
+            else SQL("l.sent_date::date BETWEEN %s AND %s", date_from, date_to),
         )
         title = self.env._(
             "%(register)s - %(company)s - %(date_from)s to %(date_to)s",

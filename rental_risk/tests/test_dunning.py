@@ -257,6 +257,18 @@ class TestDunning(RiskCommon):
             self.env["rental.xlsx.register"].with_user(self.rental_user)._export(
                 "dunning", self.company
             )
+        # From the list's action menu, for the selected lines.
+        line = self.env["rental.dunning.line"].search([("partner_id", "=", self.customer.id)])
+        wizard = (
+            self.env["rental.xlsx.export"]
+            .with_user(self.officer)
+            .with_context(active_model="rental.dunning.line", active_ids=line.ids)
+            .create({})
+        )
+        self.assertEqual(wizard.register, "dunning")
+        self.assertEqual(wizard.dunning_line_ids, line)
+        action = wizard.action_export()
+        self.assertIn("/web/content", action["url"])
 
     def test_collection_figures(self):
         """Average days to pay, share overdue by more than 30 days, promises kept."""

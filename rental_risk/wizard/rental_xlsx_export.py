@@ -20,6 +20,7 @@ SELECTION_MODELS = {
     "res.partner": ("risk", "partner_ids"),
     "stock.lot": ("assets", "lot_ids"),
     "rental.damage.claim": ("claims", "claim_ids"),
+    "rental.dunning.line": ("dunning", "dunning_line_ids"),
 }
 
 
@@ -54,6 +55,7 @@ class RentalXlsxExport(models.TransientModel):
     partner_ids = fields.Many2many("res.partner", string="Customers")
     lot_ids = fields.Many2many("stock.lot", string="Serials")
     claim_ids = fields.Many2many("rental.damage.claim", string="Claims")
+    dunning_line_ids = fields.Many2many("rental.dunning.line", string="Dunning Lines")
     file_data = fields.Binary(string="File", readonly=True, attachment=True)
     file_name = fields.Char(readonly=True)
 
@@ -119,7 +121,11 @@ class RentalXlsxExport(models.TransientModel):
                 "categ_id": self.categ_id.id,
             }
         if self.register == "dunning":
-            return {"date_from": self.date_from, "date_to": self.date_to}
+            return {
+                "date_from": self.date_from,
+                "date_to": self.date_to,
+                "line_ids": self.dunning_line_ids.ids,
+            }
         return {
             "date_from": self.date_from,
             "date_to": self.date_to,
