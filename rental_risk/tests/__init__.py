@@ -9,6 +9,7 @@ from . import (
     test_deposit_e2e,
     test_deposit_policy,
     test_deposit_settlement,
+    test_i18n_zh_cn,
     test_install,
     test_rental_asset,
     test_rental_booking,
