@@ -12,6 +12,12 @@ PLACEHOLDER = re.compile(r"%%|%\(\w+\)[sdrfi]|%[sdrfi]|\{\{.*?\}\}|\{\w*\}|<[^>]
 SAME_IN_CHINESE = {"ID", "A", "B", "C", "D", "E"}
 
 
+def _needs_translation(text):
+    """Whether `text` is a term to translate: it has letters and is not the same in Chinese.
+    Punctuation between fields ('.', ':') is not exported to the template either."""
+    return any(c.isalpha() for c in text) and text.strip() not in SAME_IN_CHINESE
+
+
 def _outer_whitespace(text):
     """The leading and the trailing whitespace of `text`."""
     return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
@@ -59,8 +65,24 @@ class TestI18nZhCN(TransactionCase):
         offenders = []
         for rec in records.with_context(lang="en_US"):
             text = rec[field_name]
-            if text and text.strip() not in SAME_IN_CHINESE and zh[rec.id] == text:
+            if text and _needs_translation(text) and zh[rec.id] == text:
                 offenders.append(f"{model},{field_name} #{rec.id}: {text!r}")
+        return offenders
+
+    def _untranslated_terms(self, model, field_name):
+        """'model,field: term' for each term of a view or an action help of the addon that
+        still reads in English once zh_CN is loaded."""
+        records = self._records(model)
+        field = self.env[model]._fields[field_name]
+        offenders = []
+        for rec in records.with_context(lang="en_US"):
+            en_terms = set(field.get_trans_terms(rec[field_name]))
+            zh_terms = set(field.get_trans_terms(rec.with_context(lang="zh_CN")[field_name]))
+            offenders += [
+                f"{model},{field_name} {rec.display_name}: {term!r}"
+                for term in sorted(en_terms & zh_terms)
+                if _needs_translation(field.get_text_content(term))
+            ]
         return offenders
 
     def test_po_file_header(self):
@@ -70,14 +92,16 @@ class TestI18nZhCN(TransactionCase):
         self.assertIn("UTF-8", self.po.metadata.get("Content-Type", ""))
 
     def test_every_term_translated(self):
-        """Menus, actions, field labels and helps, selection labels and every msgid of the
-        template have a Chinese text once zh_CN is loaded."""
+        """Menus, actions and their help, field labels and helps, selection labels, the texts
+        of the views and every msgid of the template read in Chinese once zh_CN is loaded."""
         offenders = []
         offenders += self._untranslated("ir.ui.menu", "name")
         offenders += self._untranslated("ir.actions.act_window", "name")
         offenders += self._untranslated("ir.model.fields", "field_description")
         offenders += self._untranslated("ir.model.fields", "help")
         offenders += self._untranslated("ir.model.fields.selection", "name")
+        offenders += self._untranslated_terms("ir.ui.view", "arch_db")
+        offenders += self._untranslated_terms("ir.actions.act_window", "help")
         translated = {e.msgid for e in self.po if e.msgstr and not e.obsolete and not e.fuzzy}
         offenders += [
             f"zh_CN.po: no translation for {e.msgid!r}"
