@@ -373,3 +373,19 @@ class TestXlsxRegisters(DepositCommon):
         other = self.env["res.company"].create({"name": "Other Rentals"})
         with self.assertRaises(AccessError):
             self.service.with_user(self.officer)._export("risk", other)
+
+    def test_aging_from_the_customers_list(self):
+        """The customers' list offers the receivables aging of the selected customers."""
+        action = self.env.ref("rental_risk.rental_xlsx_export_action_partner_aging")
+        self.assertIn("aging", action.context)
+        wizard = (
+            self.env["rental.xlsx.export"]
+            .with_user(self.accountant)
+            .with_context(
+                rental_register="aging", active_model="res.partner", active_ids=self.payer.ids
+            )
+            .create({})
+        )
+        self.assertEqual(wizard.register, "aging")
+        self.assertEqual(wizard.partner_ids, self.payer)
+        self.assertIn("/web/content", wizard.action_export()["url"])

@@ -71,6 +71,9 @@ class RentalXlsxExport(models.TransientModel):
         ids = self.env.context.get("active_ids")
         if model in SELECTION_MODELS and ids:
             register, field = SELECTION_MODELS[model]
+            # The customers' list offers the aging too (its own action asks for it).
+            if model == "res.partner" and self.env.context.get("rental_register") == "aging":
+                register = "aging"
             values["register"] = register
             records = self.env[model].browse(ids)
             if model == "res.partner":
