@@ -92,6 +92,7 @@ class RentalDunningLine(models.Model):
                 "partner_id",
                 "policy_id",
                 "level_id",
+                "level_days",
                 "amount_overdue",
                 "days_overdue",
                 "oldest_due_date",

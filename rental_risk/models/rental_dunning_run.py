@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .rental_dunning_line import UNPAID_INVOICE
@@ -55,6 +55,26 @@ class RentalDunningRun(models.Model):
             )
             run.to_review_count = counts.get((run.id, "proposed"), 0)
             run.sent_count = counts.get((run.id, "sent"), 0)
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if "processed" in vals and not self.env["rental.risk.decision"]._guard_open():
+            raise UserError(self.env._("Only the scheduled dunning run marks a run as processed."))
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        # The lines go with the run (ondelete cascade in the database, past their own check).
+        if self.line_ids.filtered(lambda line: line.state == "sent"):
+            raise UserError(
+                self.env._(
+                    "This dunning run sent levels to customers: it is their history and cannot "
+                    "be deleted."
+                )
+            )
 
     # ------------------------------------------------------------------
     # Actions
@@ -230,6 +250,7 @@ class RentalDunningRun(models.Model):
             lambda line: line.state == "proposed" and line.level_id.auto_send
         )
         auto._send()
-        run.processed = True
+        with self.env["rental.risk.decision"]._open_guard():
+            run.processed = True
         _logger.info("dunning run %s: %s lines, %s sent", run.name, len(run.line_ids), len(auto))
         self.env["ir.cron"]._notify_progress(done=1, remaining=len(todo) - 1)

@@ -212,6 +212,13 @@ class TestDunning(RiskCommon):
         line.with_user(self.officer).action_send()
         with self.assertRaises(UserError):
             line.with_user(self.manager).unlink()
+        with self.assertRaises(UserError):
+            line.run_id.with_user(self.officer).unlink()
+        with self.assertRaises(UserError):
+            line.run_id.with_user(self.officer).write({"processed": True})
+        with self.assertRaises(UserError):
+            line.with_user(self.manager).write({"level_days": 1})
+        self.assertTrue(line.exists())
         promise = (
             self.env["rental.dunning.promise"]
             .with_user(self.officer)
