@@ -122,11 +122,7 @@ class RentalBlacklistTrigger(models.AbstractModel):
             .mapped("res_id")
         )
         partners = partners.filtered(lambda p: p.id not in open_ids)
-        managers = (
-            self.env.ref(MANAGER_GROUP)
-            .sudo()
-            .users.filtered(lambda u: u.active and not u.share and company in u.company_ids)
-        )
+        managers = company._rental_risk_group_users(MANAGER_GROUP)
         model_id = self.env["ir.model"]._get_id("res.partner")
         vals_list = [
             {

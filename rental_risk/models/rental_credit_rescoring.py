@@ -374,15 +374,7 @@ class RentalCreditRescoring(models.AbstractModel):
     @api.model
     def _alert_recipients(self, partner):
         """Users told about a grade drop: the salesperson and the company's Risk Officers."""
-        officers = (
-            self.env.ref(OFFICER_GROUP)
-            .sudo()
-            .users.filtered(
-                lambda user: not user.share
-                and user.active
-                and partner._rental_risk_company() in user.company_ids
-            )
-        )
+        officers = partner._rental_risk_company()._rental_risk_group_users(OFFICER_GROUP)
         return (partner.user_id | officers).filtered(lambda user: user.active and not user.share)
 
     @api.model

@@ -239,8 +239,9 @@ class RentalDunningLine(models.Model):
                 )
                 done.append(self.env._("call for %(user)s", user=collector.name))
             if level.legal:
-                group = self.env.ref("rental_risk.rental_risk_group_manager")
-                manager = group.users.filtered(lambda u, c=line.company_id: c in u.company_ids)[:1]
+                manager = line.company_id._rental_risk_group_users(
+                    "rental_risk.rental_risk_group_manager"
+                )[:1]
                 partner.activity_schedule(
                     "mail.mail_activity_data_todo",
                     summary=self.env._("Hand the overdue debt to legal"),

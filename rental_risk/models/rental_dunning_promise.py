@@ -1,5 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .rental_dunning_line import UNPAID_INVOICE
 
 
 class RentalDunningPromise(models.Model):
@@ -46,26 +49,36 @@ class RentalDunningPromise(models.Model):
     @api.depends("date_promised", "partner_id")
     def _compute_state(self):
         today = fields.Date.context_today(self)
-        for promise in self:
-            if not promise.date_promised or promise.date_promised >= today:
-                promise.state = "open"
-                continue
-            overdue = (
-                self.env["account.move"]
-                .sudo()
-                .search_count(
-                    [
-                        ("commercial_partner_id", "=", promise.partner_id.commercial_partner_id.id),
-                        ("company_id", "=", promise.company_id.id),
-                        ("move_type", "=", "out_invoice"),
-                        ("state", "=", "posted"),
-                        ("amount_residual_signed", ">", 0),
-                        ("invoice_date_due", "<", promise.date_promised),
-                    ],
-                    limit=1,
+        past = self.filtered(
+            lambda p: isinstance(p.id, int) and p.date_promised and p.date_promised < today
+        )
+        broken = set()
+        if past:
+            # Broken: an invoice due before the promised date is still unpaid. One query.
+            self.env["account.move"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT pr.id
+                      FROM rental_dunning_promise pr
+                     WHERE pr.id = ANY(%(ids)s)
+                       AND EXISTS (
+                           SELECT 1 FROM account_move am
+                            WHERE am.commercial_partner_id = pr.partner_id
+                              AND am.company_id = pr.company_id
+                              AND %(unpaid)s
+                              AND am.invoice_date_due < pr.date_promised)
+                    """,
+                    ids=past.ids,
+                    unpaid=UNPAID_INVOICE,
                 )
             )
-            promise.state = "broken" if overdue else "kept"
+            broken = {row[0] for row in self.env.cr.fetchall()}
+        for promise in self:
+            if promise not in past:
+                promise.state = "open"
+            else:
+                promise.state = "broken" if promise.id in broken else "kept"
 
     @api.model_create_multi
     def create(self, vals_list):

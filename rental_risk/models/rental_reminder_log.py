@@ -62,9 +62,8 @@ class RentalReminderLog(models.Model):
                     user_id=(order.user_id or self.env.user).id,
                 )
             elif step.action in ("manager", "suspected_loss"):
-                group = self.env.ref("rental_risk.rental_risk_group_manager")
-                manager = group.users.filtered(
-                    lambda u, c=order.company_id: c in u.company_ids and u.active
+                manager = order.company_id._rental_risk_group_users(
+                    "rental_risk.rental_risk_group_manager"
                 )[:1]
                 summary = step.name
                 if step.action == "suspected_loss":

@@ -61,3 +61,17 @@ class ResCompany(models.Model):
     @api.constrains("rental_risk_lock_overdue_days")
     def _check_risk_settings(self):
         self._rental_check_ranges(days=("rental_risk_lock_overdue_days",))
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
+
+    def _rental_risk_group_users(self, group_xmlid):
+        """Active internal users of the group ``group_xmlid`` who work for this company: the
+        people alerts, tasks and notices of the company go to."""
+        self.ensure_one()
+        return (
+            self.env.ref(group_xmlid)
+            .sudo()
+            .users.filtered(lambda u: u.active and not u.share and self in u.company_ids)
+        )

@@ -82,11 +82,7 @@ class SaleOrder(models.Model):
         """Tell the salesperson (follower) and the company's Risk Officers, in the order's
         chatter and their inbox, that the order crossed a warning line."""
         self.ensure_one()
-        officers = (
-            self.env.ref("rental_risk.rental_risk_group_officer")
-            .sudo()
-            .users.filtered(lambda u, c=self.company_id: c in u.company_ids and u.active)
-        )
+        officers = self.company_id._rental_risk_group_users("rental_risk.rental_risk_group_officer")
         self.sudo().message_post(
             body=message,
             partner_ids=officers.partner_id.ids,
