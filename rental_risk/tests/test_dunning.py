@@ -22,7 +22,9 @@ class TestDunning(RiskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.today = fields.Date.context_today(cls.env.user)
+        # Credit control's day: promises and runs are dated in the acting user's time zone
+        # (the officer's, UTC here), which is not the admin's (Europe/Brussels in demo data).
+        cls.today = fields.Date.context_today(cls.env.user.with_user(cls.officer))
         cls.customer.email = "accounts@customer.example.com"
         cls.policy = cls.env.ref("rental_risk.rental_dunning_policy_default")
         cls.policy.company_id = cls.company

@@ -271,10 +271,13 @@ class TestRentalAssetReport(DashboardCommon):
         [group] = self._group(domain, ("claim_count:sum", "rental_count:sum", "damage_rate:sum"))
         self.assertEqual(group["claim_count"], 1)
         self.assertAlmostEqual(group["damage_rate"], 100.0)
-        current = [("lot_id", "=", self.lot.id), ("month", "=", self.today.replace(day=1))]
+        # The report is a SQL view: its "today" is the database's (UTC), not the user's.
+        self.env.cr.execute("SELECT CURRENT_DATE")
+        [[db_today]] = self.env.cr.fetchall()
+        current = [("lot_id", "=", self.lot.id), ("month", "=", db_today.replace(day=1))]
         row = self.env["rental.asset.report"].search(current)
         # Idle since it came back from its rental.
-        self.assertEqual(row.idle_days, (self.today - self.booking.date_end.date()).days)
+        self.assertEqual(row.idle_days, (db_today - self.booking.date_end.date()).days)
         self._as_life_cycle(self.lot, rental_state="lost")
         self.env.flush_all()
         row.invalidate_recordset()
