@@ -150,3 +150,18 @@ class RentalAlertRoute(models.Model):
                 if route[channel]:
                     result[channel] |= users
         return result
+
+    @api.model
+    def _create_default_routes(self, companies):
+        """Give new companies the routing a fresh install ships (the rows of the addon's data
+        still in place), so their alerts reach sales, credit control and executives from the
+        start rather than the Risk Officers' fallback only."""
+        shipped = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search([("module", "=", "rental_risk"), ("model", "=", self._name)])
+        )
+        routes = self.sudo().browse(shipped.mapped("res_id")).exists()
+        for company in companies:
+            for route in routes:
+                route.copy({"company_id": company.id})

@@ -1,8 +1,22 @@
-from odoo import models
+from odoo import api, models
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    # ------------------------------------------------------------------
+    # CRUD
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["rental.alert.route"]._create_default_routes(companies)
+        return companies
+
+    # ------------------------------------------------------------------
+    # Business methods
+    # ------------------------------------------------------------------
 
     def _rental_risk_alert(
         self, kind, severity, record, partner, body, salesperson=None, key=None, thread=None

@@ -215,6 +215,33 @@ class TestAlertRouting(RiskCommon):
         kinds = set(routes.mapped("kind"))
         self.assertEqual(kinds, {code for code, _label in self.Route._fields["kind"].selection})
 
+    def test_over_limit_hold_alerts_once(self):
+        """An order held because it goes over the limit alerts credit control, once."""
+        self._route("over_limit", to_credit_control=True, to_salesperson=True)
+        self._rule("over_limit", "approval", approval_group_id=self.officer_group.id)
+        self._set_limit(self.customer, 100.0)
+        order = self._order()
+        order.with_user(self.rental_user).action_confirm()
+        self.assertEqual(order.rental_risk_approval_state, "waiting")
+        alert = self._alerts("over_limit", order)
+        self.assertEqual(len(alert), 1)
+        self.assertEqual(alert.severity, "critical")
+        self.assertEqual(alert.message_user_ids, self.officers | self.rental_user)
+        order._rental_risk_alert_hits(order._rental_risk_evaluate()[order.id].hits)
+        self.assertEqual(self._alerts("over_limit", order), alert)
+
+    def test_new_company_gets_the_shipped_routes(self):
+        """A company created later starts with the same table (archived rows stay archived)."""
+        company = self.env["res.company"].create({"name": "Rental Branch"})
+        routes = self.Route.with_context(active_test=False).search(
+            [("company_id", "=", company.id)]
+        )
+        shipped = self.Route.with_context(active_test=False).search(
+            [("company_id", "=", self.company.id), ("active", "=", False)]
+        )
+        self.assertTrue(routes)
+        self.assertEqual(sorted(routes.mapped("kind")), sorted(shipped.mapped("kind")))
+
     def test_overdue_gear_step_routed_once(self):
         """The ladder's steps keep their tasks and add their alert; a suspected loss is
         critical and reaches the executives by SMS, the milder steps do not; once per step."""
