@@ -82,12 +82,15 @@ class SaleOrder(models.Model):
         it: the warning line crossed (before the limit blocks), the credit limit exceeded.
         Once per order: confirming it again after a cancel does not alert twice."""
         self.ensure_one()
-        kinds = {"warning_line": "warning_line", "over_limit": "over_limit"}
         for hit in hits:
-            kind = kinds.get(hit.rule.condition)
-            if kind:
+            # The rule conditions and the alert kinds share these two names.
+            if hit.rule.condition in ("warning_line", "over_limit"):
                 self.company_id._rental_risk_alert(
-                    kind, None, self, self.partner_id, self._rental_risk_hit_message(hit)
+                    hit.rule.condition,
+                    None,
+                    self,
+                    self.partner_id,
+                    self._rental_risk_hit_message(hit),
                 )
 
     def _rental_risk_check_before_confirm(self):
