@@ -13,6 +13,7 @@
     "depends": [
         "sale_stock",
         "barcodes",
+        "sms",
     ],
     "external_dependencies": {
         "python": ["xlsxwriter", "python-barcode", "num2words", "cn2an"],
@@ -26,6 +27,7 @@
         "security/rental_risk_deposit_security.xml",
         "security/rental_risk_dunning_security.xml",
         "security/rental_risk_dashboard_security.xml",
+        "security/rental_risk_alert_security.xml",
         "views/rental_risk_menus.xml",
         "views/product_template_rental_views.xml",
         "views/rental_booking_views.xml",
@@ -76,6 +78,8 @@
         "views/rental_dunning_views.xml",
         "data/rental_reminder_data.xml",
         "views/rental_reminder_views.xml",
+        "data/rental_alert_data.xml",
+        "views/rental_alert_views.xml",
         "report/rental_contract_report.xml",
         "report/rental_handover_report.xml",
         "report/rental_damage_claim_report.xml",

@@ -281,10 +281,10 @@ class RentalCreditRescoring(models.AbstractModel):
             rows["previous_grade"].append(state["grade"] or None)
             rows["changed"].append(state["score"] != result.score or state["grade"] != grade)
             if grade_drop(state["grade"], grade) >= steps[company_id]:
-                drops.append((partner_id, state["grade"], grade, explanation))
+                drops.append((partner_id, state["grade"], grade, explanation, company_id))
         self._store_batch(rows, now)
         if drops:
-            self._alert_drops(drops)
+            self._alert_drops(drops, now)
 
     @api.model
     def _scored_columns_sql(self, now):
@@ -378,14 +378,19 @@ class RentalCreditRescoring(models.AbstractModel):
         return (partner.user_id | officers).filtered(lambda user: user.active and not user.share)
 
     @api.model
-    def _alert_drops(self, drops):
-        """For each (partner_id, old grade, new grade, explanation): a To-Do activity per
-        recipient and a note in the partner's chatter."""
+    def _alert_drops(self, drops, now=None):
+        """For each (partner_id, old grade, new grade, explanation, company_id): a To-Do
+        activity per recipient, and the routed grade drop alert (its note in the partner's
+        chatter); a drop to E is critical. One alert per drop: the key holds the scoring time."""
         activity_type = self.env.ref("mail.mail_activity_data_todo")
         model_id = self.env["ir.model"]._get_id("res.partner")
         activity_vals = []
         partners = self.env["res.partner"].browse([drop[0] for drop in drops]).sudo()
-        for partner, (_partner_id, old, new, explanation) in zip(partners, drops, strict=True):
+        companies = self.env["res.company"].browse([drop[4] for drop in drops]).sudo()
+        stamp = fields.Datetime.to_string(now or fields.Datetime.now())
+        for partner, company, (_partner_id, old, new, explanation, _company_id) in zip(
+            partners, companies, drops, strict=True
+        ):
             summary = self.env._("Risk grade dropped from %(old)s to %(new)s", old=old, new=new)
             note = Markup("<p>%s</p><ul>%s</ul>") % (
                 summary,
@@ -403,5 +408,12 @@ class RentalCreditRescoring(models.AbstractModel):
                         "date_deadline": fields.Date.context_today(self),
                     }
                 )
-            partner.message_post(body=note, subtype_xmlid="mail.mt_note")
+            company._rental_risk_alert(
+                "grade_drop",
+                "critical" if new == "E" else "warning",
+                partner,
+                partner,
+                note,
+                key=f"res.partner,{partner.id}:{old}>{new}@{stamp}",
+            )
         self.env["mail.activity"].sudo().create(activity_vals)

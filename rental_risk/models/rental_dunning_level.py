@@ -40,6 +40,14 @@ class RentalDunningLevel(models.Model):
         string="E-mail Template",
         domain="[('model', '=', 'rental.dunning.line')]",
     )
+    channel_sms = fields.Boolean(
+        string="SMS", help="Queue a text message to the customer's mobile (or phone) number."
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain="[('model', '=', 'rental.dunning.line')]",
+    )
     channel_activity = fields.Boolean(
         string="Collector Task", help="Schedule a call for a collector (an activity)."
     )
@@ -74,6 +82,17 @@ class RentalDunningLevel(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The dunning level %(level)s sends an e-mail: choose its e-mail template.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("channel_sms", "sms_template_id")
+    def _check_sms_template(self):
+        for level in self:
+            if level.channel_sms and not level.sms_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "The dunning level %(level)s sends an SMS: choose its SMS template.",
                         level=level.name,
                     )
                 )

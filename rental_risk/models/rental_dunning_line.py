@@ -68,6 +68,13 @@ class RentalDunningLine(models.Model):
     sent_by_id = fields.Many2one("res.users", readonly=True)
     channels_done = fields.Char(string="Done", readonly=True, help="What the sending did.")
     mail_id = fields.Many2one("mail.mail", string="E-mail", readonly=True, ondelete="set null")
+    sms_id = fields.Many2one(
+        "sms.sms",
+        string="Text Message",
+        readonly=True,
+        ondelete="set null",
+        groups="base.group_system",
+    )
     hold_orders = fields.Boolean(related="level_id.hold_orders")
     hold_pickups = fields.Boolean(related="level_id.hold_pickups")
 
@@ -102,6 +109,7 @@ class RentalDunningLine(models.Model):
                 "sent_by_id",
                 "channels_done",
                 "mail_id",
+                "sms_id",
             ],
             sentence,
         )
@@ -229,6 +237,10 @@ class RentalDunningLine(models.Model):
                 done.append(self.env._("e-mail queued"))
             elif level.channel_email:
                 done.append(self.env._("no e-mail address"))
+            sms = self.env["sms.sms"]
+            if level.channel_sms and level.sms_template_id:
+                sms = line._queue_sms(level.sms_template_id)
+                done.append(self.env._("SMS queued") if sms else self.env._("no mobile number"))
             if level.channel_activity:
                 collector = level.activity_user_id or partner.user_id or self.env.user
                 partner.activity_schedule(
@@ -260,17 +272,28 @@ class RentalDunningLine(models.Model):
                         "sent_date": now,
                         "sent_by_id": self.env.user.id,
                         "mail_id": mail.id,
+                        "sms_id": sms.id,
                         "channels_done": ", ".join(done),
                     }
                 )
-            partner.message_post(
-                body=self.env._(
+            # The note in the customer's chatter is the routed alert's: legal action is
+            # critical, a hold a warning, a letter or a call information.
+            line.company_id._rental_risk_alert(
+                "dunning_sent",
+                "critical"
+                if level.legal
+                else "warning"
+                if level.hold_orders or level.hold_pickups
+                else "info",
+                line,
+                partner,
+                self.env._(
                     "Dunning level %(level)s sent: %(done)s.\n%(summary)s",
                     level=level.display_name,
                     done=", ".join(done) or self.env._("nothing to send"),
                     summary=line._summary(),
                 ),
-                subtype_xmlid="mail.mt_note",
+                thread=partner,
             )
             self.env["rental.risk.event"]._log(
                 "dunning",
@@ -323,6 +346,29 @@ class RentalDunningLine(models.Model):
             )
         )
         return {row[0]: (row[1], bool(row[2]), bool(row[3])) for row in self.env.cr.fetchall()}
+
+    def _queue_sms(self, template):
+        """Queue the text message of ``template`` to the customer's mobile (else phone)
+        number; the SMS queue sends it later, never this transaction. Returns the sms.sms,
+        empty when the customer has no number."""
+        self.ensure_one()
+        partner = self.partner_id.sudo()
+        number = partner.mobile or partner.phone
+        if not number:
+            return self.env["sms.sms"]
+        body = template.sudo()._render_field("body", self.ids, compute_lang=True)[self.id]
+        return (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                {
+                    "number": partner._phone_format(number=number) or number,
+                    "partner_id": partner.id,
+                    "body": body,
+                    "state": "outgoing",
+                }
+            )
+        )
 
     def _summary(self):
         self.ensure_one()

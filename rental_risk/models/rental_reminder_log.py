@@ -2,6 +2,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
+#: Severity of the alert of an overdue gear step, by what the step does.
+STEP_SEVERITY = {
+    "email": "info",
+    "salesperson": "warning",
+    "manager": "warning",
+    "suspected_loss": "critical",
+}
+
 
 class RentalReminderLog(models.Model):
     """That a reminder step was done for a rental line, and when: one row per step and line,
@@ -43,7 +51,8 @@ class RentalReminderLog(models.Model):
 
     def _do_steps(self):
         """Queue the e-mail or schedule the task of each recorded step, and say it in the
-        order's chatter (and the audit trail for a suspected loss)."""
+        order's chatter (and the audit trail for a suspected loss); a step of the overdue gear
+        ladder also raises its routed alert, once per step and line like the step itself."""
         guard = self.env["rental.risk.decision"]._open_guard
         for log in self.sudo():
             step, line = log.step_id, log.order_line_id
@@ -77,9 +86,19 @@ class RentalReminderLog(models.Model):
                     note=log._note(),
                     user_id=(manager or order.user_id or self.env.user).id,
                 )
-            order.message_post(
-                body=self.env._("%(step)s: %(note)s", step=step.name, note=log._note()),
-                subtype_xmlid="mail.mt_note",
+            body = self.env._("%(step)s: %(note)s", step=step.name, note=log._note())
+            if step.kind != "overdue_gear":
+                order.message_post(body=body, subtype_xmlid="mail.mt_note")
+                continue
+            # A step of the overdue gear ladder is a routed alert; its note is the chatter's.
+            order.company_id._rental_risk_alert(
+                "overdue_step",
+                STEP_SEVERITY[step.action],
+                log,
+                order.partner_id,
+                body,
+                salesperson=order.user_id,
+                thread=order,
             )
 
     def _note(self):

@@ -176,7 +176,7 @@ class ResPartner(models.Model):
         for partner in partners:
             company = partner._rental_risk_company()
             details = f"{labels.get(category, '')}: {reason}" if category else reason
-            Decision._record(
+            decision = Decision._record(
                 kind,
                 reason,
                 partner=partner,
@@ -201,4 +201,15 @@ class ResPartner(models.Model):
                 )
             else:
                 body = self.env._("Blacklist proposed: %(reason)s", reason=reason)
-            partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+            if kind == "blacklist_lift":
+                partner.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+                continue
+            # A blacklisting is a critical blacklist hit, a proposal a warning to decide on.
+            company._rental_risk_alert(
+                "blacklist_hit",
+                "critical" if kind == "blacklist" else "warning",
+                partner,
+                partner,
+                body,
+                key=f"{decision._name},{decision.id}",
+            )

@@ -326,14 +326,19 @@ class ResPartner(models.Model):
                 continue
             reason = self._rental_risk_overlap_label(identifiers, rows[0])
             commercial._rental_risk_set_match(rows[0][1], reason)
-            Event._log(
-                "blacklist_match",
-                partner=commercial,
-                details=self.env._(
-                    "Looks like the blacklisted customer %(match)s: same %(reason)s.",
-                    match=self.browse(rows[0][1]).display_name,
-                    reason=reason,
-                ),
+            details = self.env._(
+                "Looks like the blacklisted customer %(match)s: same %(reason)s.",
+                match=self.browse(rows[0][1]).display_name,
+                reason=reason,
+            )
+            Event._log("blacklist_match", partner=commercial, details=details)
+            commercial._rental_risk_company()._rental_risk_alert(
+                "blacklist_hit",
+                "warning",
+                commercial,
+                commercial,
+                details,
+                key=f"blacklist_match:{commercial.id}:{rows[0][1]}",
             )
             flagged |= commercial
         return flagged

@@ -60,6 +60,7 @@ class SaleOrder(models.Model):
         for order in orders:
             outcome = outcomes[order.id]
             order._rental_risk_store_requirements(outcome)
+            order._rental_risk_alert_hits(outcome.hits)
             if outcome.approvals and not order._rental_risk_approval_valid():
                 order._rental_risk_hold(outcome)
                 continue
@@ -72,22 +73,25 @@ class SaleOrder(models.Model):
                         rule=self.env["rental.risk.rule"].browse(hit.rule.id),
                         details=order._rental_risk_hit_message(hit),
                     )
-                if hit.rule.condition == "warning_line":
-                    order._rental_risk_notify_officers(order._rental_risk_hit_message(hit))
             to_confirm |= order
         self._rental_risk_checked_ids().update(to_confirm.ids)
         return to_confirm | (self - orders)
 
-    def _rental_risk_notify_officers(self, message):
-        """Tell the salesperson (follower) and the company's Risk Officers, in the order's
-        chatter and their inbox, that the order crossed a warning line."""
+    def _rental_risk_alert_hits(self, hits):
+        """Raise the routed alerts of the rule hits of this order that let it through or hold
+        it: the warning line crossed (before the limit blocks), the credit limit exceeded.
+        Once per order: confirming it again after a cancel does not alert twice."""
         self.ensure_one()
-        officers = self.company_id._rental_risk_group_users("rental_risk.rental_risk_group_officer")
-        self.sudo().message_post(
-            body=message,
-            partner_ids=officers.partner_id.ids,
-            subtype_xmlid="mail.mt_note",
-        )
+        for hit in hits:
+            # The rule conditions and the alert kinds share these two names.
+            if hit.rule.condition in ("warning_line", "over_limit"):
+                self.company_id._rental_risk_alert(
+                    hit.rule.condition,
+                    None,
+                    self,
+                    self.partner_id,
+                    self._rental_risk_hit_message(hit),
+                )
 
     def _rental_risk_check_before_confirm(self):
         """Refuse, in ``_action_confirm``, orders that action_confirm did not check and that

@@ -1,4 +1,5 @@
 from . import (
+    test_alert_routing,
     test_blacklist,
     test_blacklist_identity,
     test_blacklist_triggers,
