@@ -118,7 +118,14 @@ class TestGradeTerms(RiskCommon):
         sale.with_user(self.rental_user).write({"payment_term_id": self.term_other.id})
         self.assertEqual(sale.payment_term_id, self.term_other)
 
-        order.with_user(self.officer).write({"payment_term_id": self.term_other.id})
+        # A credit officer who edits every order (not only their own, as a salesperson does).
+        officer = new_test_user(
+            self.env,
+            login="rr_grade_officer",
+            groups="rental_risk.rental_risk_group_officer,"
+            "sales_team.group_sale_salesman_all_leads",
+        )
+        order.with_user(officer).write({"payment_term_id": self.term_other.id})
         self.assertEqual(order.payment_term_id, self.term_other)
         self.assertEqual(len(self._events("grade_terms_override", order=order)), 1)
         order.with_user(self.rental_user).action_confirm()
