@@ -75,13 +75,11 @@ class RentalGradeLimit(models.Model):
     )
     pricelist_id = fields.Many2one(
         "product.pricelist",
-        string="Pricelist",
         check_company=True,
         help="Pricelist of the orders of customers of this grade, instead of the customer's "
         "own; on a rental order only a Risk Officer may choose another.",
     )
     prepayment_required = fields.Boolean(
-        string="Prepayment Required",
         help="Rental orders of customers of this grade must be paid in advance (paid invoice "
         "or online payment) before their gear is picked up.",
     )
