@@ -103,3 +103,13 @@ def test_warning_line_between_line_and_limit():
     facts.warning_percent = 0.0
     facts.exposure_with_order = 990.0
     assert rule_hits(warn, facts) is None
+
+
+def test_grade_prepayment_without_any_rule():
+    """The grade alone asks a payment in advance; a prepayment rule asks it too."""
+    outcome = evaluate([], OrderFacts(grade="D", grade_prepayment=True))
+    assert outcome.prepayment_required and outcome.grade_prepayment
+    assert not outcome.hits
+    outcome = evaluate([rule("grade", "prepayment", grade="D")], OrderFacts(grade="D"))
+    assert outcome.prepayment_required and not outcome.grade_prepayment
+    assert not evaluate([], OrderFacts(grade="D")).prepayment_required

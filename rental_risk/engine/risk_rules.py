@@ -64,6 +64,8 @@ class OrderFacts:
     #: Warning line of the customer's grade, in percent of its credit limit (0: none).
     warning_percent: float = 0.0
     prepaid: bool = False
+    #: The customer's grade asks its rental orders to be paid before the pickup.
+    grade_prepayment: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class Outcome:
     deposit_percent: float = 0.0
     insurance_required: bool = False
     prepayment_required: bool = False
+    #: The prepayment is asked by the customer's grade (as well as, or instead of, a rule).
+    grade_prepayment: bool = False
 
     @property
     def approval_group_ids(self):
@@ -156,13 +160,17 @@ def rule_hits(rule, facts):
 def evaluate(rules, facts):
     """Evaluate ``rules`` (any order) against ``facts``: an ``Outcome`` with the hits in rule
     sequence, the blocking and approval hits, the highest deposit percentage asked and whether
-    insurance or a payment in advance is required."""
+    insurance or a payment in advance is required (by a rule or by the customer's grade)."""
     hits = []
     for rule in sorted(rules, key=lambda r: (r.sequence, r.id)):
         params = rule_hits(rule, facts)
         if params is not None:
             hits.append(Hit(rule, params))
-    outcome = Outcome(hits=hits)
+    outcome = Outcome(
+        hits=hits,
+        prepayment_required=facts.grade_prepayment,
+        grade_prepayment=facts.grade_prepayment,
+    )
     for hit in hits:
         action = hit.rule.action
         if action == "block":

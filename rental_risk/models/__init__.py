@@ -81,6 +81,7 @@ from . import (
     sale_order_rental,
     sale_order_risk,
     sale_order_risk_gate,
+    sale_order_risk_grade,
     sale_order_settlement,
     stock_lot_claim,
     stock_lot_label,

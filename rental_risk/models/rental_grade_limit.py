@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..engine.deposits import DEFAULT_DEPOSIT_RATES
@@ -6,6 +6,13 @@ from ..engine.scoring import GRADES
 
 # Credit limit a grade gets when a company has not set its own table (company currency).
 DEFAULT_GRADE_LIMITS = {"A": 50000.0, "B": 20000.0, "C": 10000.0, "D": 2000.0, "E": 0.0}
+#: What a grade imposes on its customers' rental orders besides its limit and deposit.
+GRADE_TERM_FIELDS = (
+    "payment_term_id",
+    "pricelist_id",
+    "prepayment_required",
+    "forbidden_categ_ids",
+)
 
 
 class RentalGradeLimit(models.Model):
@@ -58,6 +65,34 @@ class RentalGradeLimit(models.Model):
         "the salesperson and the Risk Officers, before the limit itself holds it.",
     )
 
+    # Terms a grade imposes on its customers' orders (empty: the customer's own, as in Odoo).
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms",
+        check_company=True,
+        help="Payment terms of the orders of customers of this grade, instead of the customer's "
+        "own; on a rental order only a Risk Officer may choose others.",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        help="Pricelist of the orders of customers of this grade, instead of the customer's "
+        "own; on a rental order only a Risk Officer may choose another.",
+    )
+    prepayment_required = fields.Boolean(
+        help="Rental orders of customers of this grade must be paid in advance (paid invoice "
+        "or online payment) before their gear is picked up.",
+    )
+    forbidden_categ_ids = fields.Many2many(
+        "product.category",
+        "rental_grade_limit_forbidden_categ_rel",
+        "grade_limit_id",
+        "categ_id",
+        string="Categories Not Rented",
+        help="Product categories (with their subcategories) customers of this grade may not "
+        "rent: an order renting one of them cannot be confirmed.",
+    )
+
     @api.depends("grade")
     def _compute_deposit_rate(self):
         # Stored compute: rows created before the deposits existed get their grade's default.
@@ -84,7 +119,16 @@ class RentalGradeLimit(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
     def write(self, vals):
+        if "prepayment_required" in vals:
+            self.env.registry.clear_cache()
+        terms = vals.keys() & set(GRADE_TERM_FIELDS)
+        terms_before = {line.id: line._rental_terms_audit() for line in self} if terms else {}
         before = {
             line.id: (line.credit_limit, line.deposit_rate, line.warning_percent) for line in self
         }
@@ -107,7 +151,54 @@ class RentalGradeLimit(models.Model):
                         line=line.warning_percent,
                     ),
                 )
+            if terms and terms_before[line.id] != line._rental_terms_audit():
+                self.env["rental.risk.event"]._log(
+                    "grade_limit_change",
+                    company=line.company_id,
+                    details=self.env._(
+                        "Grade %(grade)s: terms %(old)s -> %(new)s",
+                        grade=line.grade,
+                        old=terms_before[line.id],
+                        new=line._rental_terms_audit(),
+                    ),
+                )
         return res
+
+    def _rental_terms_audit(self):
+        """The grade's terms as one line of text, for the audit trail."""
+        self.ensure_one()
+        return "; ".join(
+            f"{self._fields[fname]._description_string(self.env)}: "
+            + (
+                ", ".join(self[fname].mapped("display_name")) or "-"
+                if isinstance(self[fname], models.BaseModel)
+                else str(self[fname])
+            )
+            for fname in GRADE_TERM_FIELDS
+        )
+
+    @api.model
+    def _get_prepayment_grades(self, company):
+        """Grades of ``company`` whose rental orders must be paid before the pickup, cached:
+        every rule check reads them, and they change seldom (a change clears the cache)."""
+        return self._prepayment_grades_cached(company.id)
+
+    @api.model
+    @tools.ormcache("company_id")
+    def _prepayment_grades_cached(self, company_id):
+        return frozenset(
+            self.sudo()
+            .search([("company_id", "=", company_id), ("prepayment_required", "=", True)])
+            .mapped("grade")
+        )
+
+    @api.model
+    def _get_grade_rows(self, companies):
+        """{(company id, grade): grade line (superuser)} of ``companies``: one query."""
+        return {
+            (line.company_id.id, line.grade): line
+            for line in self.sudo().search([("company_id", "in", companies.ids)])
+        }
 
     @api.model
     def _create_missing_rows(self, companies=None):

@@ -23,6 +23,7 @@ EVENT_TYPES = [
     ("rule_change", "Risk rule changed"),
     ("settings_change", "Risk settings changed"),
     ("grade_limit_change", "Grade table changed"),
+    ("grade_terms_override", "Grade terms overridden"),
     # Logged by the deposits and claims feature.
     ("claim_waived", "Claim waived"),
     ("deposit_settled", "Deposit settled"),

@@ -13,6 +13,7 @@ PANEL_CLASSES = {
     "approval": "alert-warning",
     "deposit": "alert-info",
     "insurance": "alert-info",
+    "prepayment": "alert-info",
     "warn": "alert-secondary",
 }
 
@@ -403,22 +404,6 @@ class SaleOrder(models.Model):
         )
         return {row[0] for row in self.env.cr.fetchall()}
 
-    def _rental_risk_prepaid_amounts(self):
-        """Hook: {order id: amount paid in advance, order currency}: online payments and paid
-        down payments; the deposits feature adds the deposits held for the order."""
-        result = {}
-        for order in self.sudo():
-            paid = order.amount_paid
-            downpayments = order.order_line.filtered("is_downpayment")
-            for line in downpayments:
-                if any(
-                    move.state == "posted" and move.payment_state in ("paid", "in_payment")
-                    for move in line.invoice_lines.move_id
-                ):
-                    paid += line.price_unit
-            result[order.id] = paid
-        return result
-
     def _rental_risk_asset_values(self):
         """Replacement value of the gear of the order: {"total": sum, "max": highest single
         asset}, from the booked serials when known, else from the product."""
@@ -541,6 +526,10 @@ class SaleOrder(models.Model):
             todo = self.env._("Ask a deposit of %(percent)s%% of the order.", percent=percent)
         elif action == "insurance":
             todo = self.env._("The gear of this order must be insured.")
+        elif action == "prepayment":
+            todo = self.env._(
+                "The order must be paid in advance: its pickup waits until it is paid."
+            )
         else:
             todo = ""
         return todo

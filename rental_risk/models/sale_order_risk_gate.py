@@ -167,7 +167,8 @@ class SaleOrder(models.Model):
 
     def _rental_risk_pickup_requirements(self):
         """Plain-language reasons the gear of this confirmed order may not leave yet: a risk
-        approval pending, insurance or a payment in advance the rules asked and not met."""
+        approval pending, insurance or a payment in advance the rules (or the customer's
+        grade) asked and not met."""
         self.ensure_one()
         order = self.sudo()
         reasons = []
@@ -201,10 +202,12 @@ class SaleOrder(models.Model):
                 reasons.append(
                     self.env._(
                         "The risk rules require %(order)s to be paid in advance: %(paid)s paid of "
-                        "%(total)s. Register the customer's payment first.",
+                        "%(total)s, %(due)s still to pay. Invoice the order (or a down payment) "
+                        "and register its payment, or send the customer a payment link.",
                         order=order.name,
                         paid=format_amount(self.env, paid, order.currency_id),
                         total=format_amount(self.env, order.amount_total, order.currency_id),
+                        due=format_amount(self.env, order.amount_total - paid, order.currency_id),
                     )
                 )
         return reasons

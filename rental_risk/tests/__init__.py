@@ -12,6 +12,7 @@ from . import (
     test_deposit_settlement,
     test_dunning,
     test_dunning_tour,
+    test_grade_terms,
     test_i18n_zh_cn,
     test_install,
     test_rental_asset,
