@@ -13,6 +13,8 @@
     "depends": [
         "sale_stock",
         "barcodes",
+        "maintenance",
+        "portal",
     ],
     "external_dependencies": {
         "python": ["xlsxwriter", "python-barcode", "num2words", "cn2an"],
@@ -87,6 +89,10 @@
         "wizard/rental_xlsx_export_views.xml",
         "views/rental_risk_dashboard_views.xml",
         "report/rental_asset_report_views.xml",
+        "data/ir_cron_maintenance.xml",
+        "views/rental_maintenance_views.xml",
+        "views/rental_asset_fault_templates.xml",
+        "views/sale_order_portal_templates.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",
