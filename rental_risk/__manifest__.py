@@ -101,6 +101,7 @@
         "demo/rental_kit_demo.xml",
         "demo/rental_story_demo.xml",
         "demo/rental_documents_demo.xml",
+        "demo/rental_maintenance_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
