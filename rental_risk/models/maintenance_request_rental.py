@@ -83,9 +83,12 @@ class MaintenanceRequest(models.Model):
     # ------------------------------------------------------------------
 
     def write(self, vals):
+        # Finished, or cancelled (archived): either way the serial is not worked on any more.
         finishing = self.browse()
         if "stage_id" in vals and self.env["maintenance.stage"].browse(vals["stage_id"]).done:
             finishing = self.filtered(lambda r: not r.stage_id.done)
+        if vals.get("archive"):
+            finishing |= self.filtered(lambda r: not r.archive)
         res = super().write(vals)
         if finishing:
             finishing._rental_release()

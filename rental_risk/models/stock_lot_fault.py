@@ -65,8 +65,17 @@ class StockLot(models.Model):
         """Draw a new token (Risk Manager): the old QR codes stop working, print new labels."""
         self._rental_check_group("rental_risk.rental_risk_group_manager")
         self._rental_set_fault_tokens()
+        Event = self.env["rental.risk.event"]
         # Posted as superuser: a Risk Manager need not have the Inventory rights on serials.
         for lot in self.sudo():
+            Event._log(
+                "qr_token",
+                company=lot.company_id or self.env.company,
+                details=self.env._(
+                    "QR token of %(serial)s replaced; its old labels no longer open its page.",
+                    serial=lot.display_name,
+                ),
+            )
             lot.message_post(
                 author_id=self.env.user.partner_id.id,
                 body=self.env._(

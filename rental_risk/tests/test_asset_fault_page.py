@@ -67,6 +67,9 @@ class TestAssetFaultPage(RentalCommon, HttpCase):
         old = self._url()
         self.lot_1.with_user(self.manager).action_rental_regenerate_fault_token()
         self.assertEqual(self.url_open(old).status_code, 404, "a replaced token is refused")
+        event = self.env["rental.risk.event"].search([("event_type", "=", "qr_token")], limit=1)
+        self.assertEqual(event.user_id, self.manager)
+        self.assertIn("TCAM-01", event.details)
         self.assertEqual(self.url_open(self._url()).status_code, 200)
 
     def test_page_shows_asset_and_no_customer_data(self):

@@ -110,6 +110,15 @@ class TestAssetMaintenance(RentalCommon):
         self.assertEqual(self.lot_1.rental_maintenance_count, 1)
         self.assertEqual(self.lot_1.rental_maintenance_cost, 180.0)
 
+    def test_cancelled_request_releases_the_serial(self):
+        self.lot_1._rental_record_reading(500)
+        self._run()
+        request = self._requests(self.lot_1)
+        self.assertEqual(self.lot_1.rental_state, "repair")
+        request.archive_equipment_request()
+        self.assertEqual(self.lot_1.rental_state, "available")
+        self.assertEqual(request.rental_booking_id.state, "cancelled")
+
     def test_calendar_interval(self):
         today = fields.Date.context_today(self.env["rental.maintenance.plan"])
         plan = self.env["rental.maintenance.plan"].create(
