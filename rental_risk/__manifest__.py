@@ -14,6 +14,8 @@
         "sale_stock",
         "barcodes",
         "sms",
+        "maintenance",
+        "portal",
     ],
     "external_dependencies": {
         "python": ["xlsxwriter", "python-barcode", "num2words", "cn2an"],
@@ -91,6 +93,10 @@
         "wizard/rental_xlsx_export_views.xml",
         "views/rental_risk_dashboard_views.xml",
         "report/rental_asset_report_views.xml",
+        "data/ir_cron_maintenance.xml",
+        "views/rental_maintenance_views.xml",
+        "views/rental_asset_fault_templates.xml",
+        "views/sale_order_portal_templates.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",
@@ -99,6 +105,7 @@
         "demo/rental_kit_demo.xml",
         "demo/rental_story_demo.xml",
         "demo/rental_documents_demo.xml",
+        "demo/rental_maintenance_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -248,7 +248,8 @@ class RentalBooking(models.Model):
             lot = self.env["stock.lot"].browse(vals.get("lot_id") or [])
             start = fields.Datetime.to_datetime(vals.get("date_start"))
             end = fields.Datetime.to_datetime(vals.get("date_end"))
-            self._check_lot_bookable(lot)
+            if not self._rental_is_maintenance_vals(vals):
+                self._check_lot_bookable(lot)
             self._check_period(lot, start, end)
             if vals.get("state", "reserved") != "cancelled":
                 items.append((lot, start, end))
@@ -415,6 +416,11 @@ class RentalBooking(models.Model):
             "date_start": order_line.rental_start,
             "date_end": order_line.rental_end,
         }
+
+    def _rental_is_maintenance_vals(self, vals):
+        """Hook: whether ``vals`` create a maintenance window, which may block a serial that
+        cannot be rented at the moment (in repair, awaiting inspection)."""
+        return False
 
     @api.model
     def _check_lot_bookable(self, lot):

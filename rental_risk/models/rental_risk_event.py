@@ -31,6 +31,8 @@ EVENT_TYPES = [
     ("dunning", "Dunning sent"),
     ("promise", "Promise to pay"),
     ("suspected_loss", "Suspected loss"),
+    # Logged by asset care.
+    ("qr_token", "Asset QR token replaced"),
 ]
 
 

@@ -22,12 +22,11 @@ class StockLot(models.Model):
         return self.rental_barcode or self.name
 
     def _rental_label_url(self):
-        """The page the label's QR code opens: for now the serial's form in the backend.
-
-        One overridable method: a public page of the asset can replace it without touching the
-        label templates.
-        """
+        """The page the label's QR code opens: the asset's public page, where whoever holds it
+        reports a fault (see stock_lot_fault.py); the backend form for a non-rental serial."""
         self.ensure_one()
+        if self.rental_ok:
+            return self._rental_fault_url()
         return f"{self.get_base_url()}/odoo/action-stock.action_production_lot_form/{self.id}"
 
     def _rental_label_code128_src(self, width_mm=57.0, height_mm=11.0):

@@ -1,5 +1,8 @@
 from . import (
     test_alert_routing,
+    test_asset_fault_page,
+    test_asset_fault_tour,
+    test_asset_maintenance,
     test_blacklist,
     test_blacklist_identity,
     test_blacklist_triggers,
@@ -26,6 +29,7 @@ from . import (
     test_rental_order,
     test_rental_order_form,
     test_rental_pickup_return,
+    test_rental_portal,
     test_rental_product,
     test_rental_reminders,
     test_rental_scan_desk,

@@ -37,13 +37,12 @@ class TestReportLabel(ReportHelpers, RentalCommon, HttpCase):
             self.assertEqual(decode_code128(modules), code)
 
     def test_label_qr_points_to_the_asset(self):
-        """The QR code encodes the asset's URL (the serial's form for now), drawn by Odoo's
-        renderer, or as SVG where reportlab has no PNG backend."""
+        """The QR code encodes the asset's public page (its unguessable token), drawn by
+        Odoo's renderer, or as SVG where reportlab has no PNG backend."""
         url = self.lot_1._rental_label_url()
-        self.assertTrue(url.startswith(self.lot_1.get_base_url()))
-        self.assertTrue(
-            url.endswith(f"/odoo/action-stock.action_production_lot_form/{self.lot_1.id}")
-        )
+        token = self.lot_1.sudo().rental_fault_token
+        self.assertGreaterEqual(len(token), 40)
+        self.assertEqual(url, f"{self.lot_1.get_base_url()}/rental/asset/{token}")
         tree = self._render_html(LABEL, self.lot_1)
         (img,) = tree.xpath("//img[hasclass('rental_label_qr')]")
         prefix, payload = img.get("src").split(",", 1)

@@ -1,0 +1,1 @@
+from . import asset_fault, rental_portal
