@@ -26,6 +26,7 @@
         "security/rental_risk_deposit_security.xml",
         "security/rental_risk_dunning_security.xml",
         "security/rental_risk_dashboard_security.xml",
+        "security/rental_risk_billing_security.xml",
         "views/rental_risk_menus.xml",
         "views/product_template_rental_views.xml",
         "views/rental_booking_views.xml",
@@ -87,6 +88,9 @@
         "wizard/rental_xlsx_export_views.xml",
         "views/rental_risk_dashboard_views.xml",
         "report/rental_asset_report_views.xml",
+        "report/rental_customer_statement_report.xml",
+        "data/rental_billing_data.xml",
+        "views/rental_billing_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",

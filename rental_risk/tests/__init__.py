@@ -13,6 +13,7 @@ from . import (
     test_dunning_tour,
     test_i18n_zh_cn,
     test_install,
+    test_periodic_billing,
     test_rental_asset,
     test_rental_booking,
     test_rental_booking_concurrency,
