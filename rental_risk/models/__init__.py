@@ -92,7 +92,6 @@ from . import (
     stock_lot_label,
     stock_lot_rental,
     stock_move,
-    stock_picking_billing,
     stock_picking_claim,
     stock_picking_deposit,
     stock_picking_dunning,
@@ -110,3 +109,7 @@ from . import rental_risk_dashboard  # isort: skip
 from . import sale_order_line_rental_kit  # isort: skip
 from . import sale_order_rental_kit  # isort: skip
 from . import stock_picking_rental_kit  # isort: skip
+
+# The first bill at pickup extends the pickup's processing defined in stock_picking_rental:
+# imported after it so that its override wraps it.
+from . import stock_picking_billing  # isort: skip

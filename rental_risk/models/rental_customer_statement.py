@@ -116,7 +116,8 @@ class RentalCustomerStatement(models.Model):
 
     def _send(self):
         """Queue each statement's e-mail (the PDF attached) to its customer."""
-        template = self.env.ref("rental_risk.mail_template_rental_customer_statement")
+        # Sent on the company's behalf: the run goes over every company, whoever runs it.
+        template = self.env.ref("rental_risk.mail_template_rental_customer_statement").sudo()
         guard = self.env["rental.risk.decision"]._open_guard
         for statement in self.sudo():
             if not statement.partner_id.email:

@@ -21,7 +21,6 @@ class SaleOrder(models.Model):
         compute="_compute_rental_billing_period",
         store=True,
         readonly=False,
-        precompute=True,
         help="How the rental lines are invoiced: in one invoice, or period by period in "
         "advance (the first at pickup, the next ones by the periodic billing). Defaults from "
         "the products, else monthly for rentals at least as long as the company's setting.",
