@@ -75,15 +75,15 @@ class RentalBillingPeriod(models.Model):
             )
         )
 
-    def unlink(self):
-        if self.env["rental.risk.decision"]._guard_open():
-            return super().unlink()
-        raise UserError(
-            self.env._(
-                "A billing period is history; it cannot be deleted. Credit its invoice if it "
-                "was wrong."
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        if not self.env["rental.risk.decision"]._guard_open():
+            raise UserError(
+                self.env._(
+                    "A billing period is history; it cannot be deleted. Credit its invoice if "
+                    "it was wrong."
+                )
             )
-        )
 
     # ------------------------------------------------------------------
     # Business methods

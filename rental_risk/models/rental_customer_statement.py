@@ -71,6 +71,13 @@ class RentalCustomerStatement(models.Model):
             return super().write(vals)
         raise UserError(self.env._("A statement is history; it cannot be changed."))
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if any(self.mapped("sent_date")) and not self.env["rental.risk.decision"]._guard_open():
+            raise UserError(
+                self.env._("A statement sent to the customer is history; it cannot be deleted.")
+            )
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
@@ -152,7 +159,8 @@ class RentalCustomerStatement(models.Model):
         today = today or fields.Date.context_today(self)
         date_from, date_to = self._get_period(today)
         done = 0
-        for company in self.env["res.company"].sudo().search([]):
+        companies = self.env["res.company"].sudo().search([], order="id")  # pylint: disable=no-search-all
+        for company in companies:
             partner_ids = self._get_active_partner_ids(company, date_from, date_to, limit)
             _every, new = self._create_statements(partner_ids, company, date_from, date_to)
             new._send()

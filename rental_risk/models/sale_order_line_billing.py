@@ -46,7 +46,7 @@ class SaleOrderLine(models.Model):
         # "Create Invoice" never bills a period twice, nor one that is not due.
         res = super()._compute_qty_to_invoice()
         for line in self.filtered(lambda sol: sol._rental_is_billed_by_period()):
-            due = line.state == "sale" and line._rental_billing_unbilled()
+            due = line.state == "sale" and line._rental_billing_unbilled(scoped=False)
             line.qty_to_invoice = line.product_uom_qty if due else 0.0
         return res
 
@@ -62,11 +62,12 @@ class SaleOrderLine(models.Model):
             and self.order_id.rental_billing_period in UNITS
         )
 
-    def _rental_billing_unbilled(self):
+    def _rental_billing_unbilled(self, scoped=True):
         """Recorded periods of the line not on a live invoice, restricted to the periods the
-        periodic billing is invoicing when it says so in the context."""
+        periodic billing is invoicing when it says so in the context (``scoped``; never in a
+        stored compute, whose value must not depend on who triggered it)."""
         self.ensure_one()
-        scope = self.env.context.get("rental_billing_period_ids")
+        scope = self.env.context.get("rental_billing_period_ids") if scoped else None
         return self.sudo().rental_billing_period_ids.filtered(
             lambda p: not p._is_billed() and (scope is None or p.id in scope)
         )

@@ -207,7 +207,10 @@ class TestPeriodicBilling(BillingCommon):
                 for vals in ({"amount": 1.0}, {"invoice_line_id": False}, {"date_start": False}):
                     with self.assertRaises(UserError):
                         record.write(vals)
-                with self.assertRaises(UserError):
+                # Who may not delete records of the model at all is stopped by its access
+                # rights first; the others by the model.
+                readers = ("rental user", "accountant")
+                with self.assertRaises(AccessError if role in readers else UserError):
                     record.unlink()
                 with self.assertRaises(UserError):
                     record.create({"order_line_id": period.order_line_id.id, "amount": 1.0})
@@ -254,7 +257,8 @@ class TestCustomerStatement(ReportHelpers, BillingCommon, HttpCase):
         self.assertEqual(len(statement), 1)
         self.assertEqual(statement.mail_id.state, "outgoing")
         self.assertEqual(statement.mail_id.recipient_ids, self.customer)
-        self.assertTrue(statement.mail_id.attachment_ids[:1].name.endswith(".pdf"))
+        # The report attached (as HTML in test mode, where Odoo does not run wkhtmltopdf).
+        self.assertTrue(statement.mail_id.attachment_ids[:1].name.startswith("Statement - "))
         text = self._pdf_text(self._render_pdf(STATEMENT, statement.with_user(self.rental_user)))
         self.assertIn("Statement of Account", text)
         self.assertIn(period_invoice.name, text)
