@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..engine.billing_periods import UNITS
@@ -156,9 +157,28 @@ class RentalBillingRun(models.AbstractModel):
         invoices = self.env["account.move"]
         for (order, _start), group in sorted(groups.items(), key=lambda i: (i[0][0].id, i[0][1])):
             order = order.with_company(order.company_id)
-            moves = order.with_context(rental_billing_period_ids=group.ids)._create_invoices()
-            moves.write({"invoice_date": today})
-            moves.action_post()
+            try:
+                # One order that cannot be invoiced (an account missing...) must not stop the
+                # others: its period stays recorded, "to invoice" on the order, for a person
+                # to bill with Create Invoice once the cause is fixed.
+                with self.env.cr.savepoint():
+                    moves = order.with_context(
+                        rental_billing_period_ids=group.ids
+                    )._create_invoices()
+                    moves.write({"invoice_date": today})
+                    moves.action_post()
+            except (UserError, ValidationError) as error:
+                _logger.warning("rental billing: %s not invoiced: %s", order.name, error)
+                order.message_post(
+                    body=self.env._(
+                        "Rental period %(periods)s could not be invoiced: %(error)s Fix the "
+                        "cause, then use Create Invoice.",
+                        periods=group[:1]._label(),
+                        error=str(error),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                continue
             order.message_post(
                 body=self.env._(
                     "Rental period %(periods)s billed: %(invoices)s.",

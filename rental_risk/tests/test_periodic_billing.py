@@ -1,4 +1,5 @@
 from datetime import date, datetime, timedelta
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 
@@ -156,6 +157,28 @@ class TestPeriodicBilling(BillingCommon):
         self.assertFalse(self.Run._cron_bill_periods(today=date(2031, 2, 1), limit=None))
         with self.assertRaises(UserError):
             order._create_invoices()
+
+    def test_invoice_failure_leaves_the_period_to_invoice(self):
+        """An order whose invoice cannot be made does not stop the pickup: its period stays
+        recorded and to invoice, said in the chatter, and Create Invoice bills it later."""
+        SaleOrder = self.registry["sale.order"]
+        with (
+            patch.object(SaleOrder, "_create_invoices", side_effect=UserError("No journal.")),
+            self.assertLogs("odoo.addons.rental_risk.models.rental_billing_run", "WARNING"),
+        ):
+            order = self._lease_out(datetime(2031, 1, 31, 9), datetime(2032, 1, 31, 9))
+        period = order.rental_billing_period_ids
+        self.assertEqual(len(period), 1)
+        self.assertFalse(period.invoice_id)
+        self.assertTrue(
+            any("could not be invoiced" in str(m.body) for m in order.message_ids),
+            "the chatter says why the period is not invoiced",
+        )
+        self.assertEqual(order.order_line.filtered("is_rental").qty_to_invoice, 1.0)
+        self.assertEqual(order.invoice_status, "to invoice")
+        invoice = order._create_invoices()
+        self.assertEqual(period.invoice_id, invoice)
+        self.assertEqual(invoice.amount_untaxed, period.amount)
 
     def test_recording_twice_records_nothing(self):
         """Two runs recording the same due periods (as two concurrent runs would): the
