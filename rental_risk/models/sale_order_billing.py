@@ -42,8 +42,14 @@ class SaleOrder(models.Model):
     )
     def _compute_rental_billing_period(self):
         for order in self:
-            if order.state == "sale" and order.rental_billing_period:
-                continue  # fixed at confirmation: its periods may already be billed
+            if order.state == "sale" and (
+                order.rental_billing_period or order.order_line.filtered("is_rental").invoice_lines
+            ):
+                # Fixed at confirmation: its periods may already be billed. A confirmed order
+                # invoiced before periodic billing existed (the field computed at install)
+                # stays on its one invoice, never billed a second time per period.
+                order.rental_billing_period = order.rental_billing_period or "once"
+                continue
             order.rental_billing_period = order._rental_get_default_billing_period()
 
     @api.depends("rental_billing_period_ids")

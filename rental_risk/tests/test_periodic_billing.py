@@ -200,6 +200,20 @@ class TestPeriodicBilling(BillingCommon):
         invoice = order._create_invoices()
         self.assertEqual(invoice.amount_untaxed, line.price_subtotal)
 
+    def test_lease_invoiced_before_periodic_billing_stays_on_one_invoice(self):
+        """A confirmed lease already invoiced whole (before periodic billing existed, its
+        billing computed at install) is never billed again per period."""
+        self.company.rental_billing_min_days = 0
+        order = self._lease_out(datetime(2031, 1, 31, 9), datetime(2032, 1, 31, 9))
+        self.assertEqual(order.rental_billing_period, "once")
+        order._create_invoices()
+        self.company.rental_billing_min_days = 60
+        order.rental_billing_period = False  # as a column added at install
+        order._compute_rental_billing_period()
+        self.assertEqual(order.rental_billing_period, "once")
+        self.assertFalse(self.Run._cron_bill_periods(today=date(2031, 3, 1), limit=None))
+        self.assertFalse(order.rental_billing_period_ids)
+
     def test_product_billing_period_wins(self):
         """A product billed weekly makes even a short rental weekly."""
         self.lens.rental_billing_period = "week"
