@@ -30,6 +30,7 @@
         "security/rental_risk_dunning_security.xml",
         "security/rental_risk_dashboard_security.xml",
         "security/rental_risk_alert_security.xml",
+        "security/rental_risk_billing_security.xml",
         "views/rental_risk_menus.xml",
         "views/product_template_rental_views.xml",
         "views/rental_booking_views.xml",
@@ -97,6 +98,9 @@
         "views/rental_maintenance_views.xml",
         "views/rental_asset_fault_templates.xml",
         "views/sale_order_portal_templates.xml",
+        "report/rental_customer_statement_report.xml",
+        "data/rental_billing_data.xml",
+        "views/rental_billing_views.xml",
     ],
     "demo": [
         "demo/rental_demo.xml",

@@ -8,16 +8,20 @@ from . import (
     base,
     maintenance_request_rental,
     product_template,
+    product_template_billing,
     product_template_kit,
     product_template_risk,
     rental_alert_route,
     rental_asset_reading,
+    rental_billing_period,
+    rental_billing_run,
     rental_blacklist_trigger,
     rental_booking,
     rental_booking_maintenance,
     rental_booking_schedule,
     rental_credit_facts,
     rental_credit_rescoring,
+    rental_customer_statement,
     rental_damage_claim,
     rental_damage_claim_statement,
     rental_demo_story,
@@ -51,6 +55,7 @@ from . import (
     rental_xlsx_register_claims,
     rental_xlsx_register_dunning,
     res_company_alert,
+    res_company_billing,
     res_company_blacklist,
     res_company_claim,
     res_company_deposit,
@@ -58,6 +63,7 @@ from . import (
     res_company_rental,
     res_company_risk,
     res_company_scoring,
+    res_config_settings_billing,
     res_config_settings_blacklist,
     res_config_settings_claim,
     res_config_settings_deposit,
@@ -71,10 +77,13 @@ from . import (
     res_partner_kyc,
     res_partner_risk,
     res_partner_scoring,
+    res_partner_statement,
     sale_order_approval,
+    sale_order_billing,
     sale_order_claim,
     sale_order_deposit,
     sale_order_documents,
+    sale_order_line_billing,
     sale_order_line_claim,
     sale_order_line_deposit,
     sale_order_line_late,
@@ -110,3 +119,7 @@ from . import rental_risk_dashboard  # isort: skip
 from . import sale_order_line_rental_kit  # isort: skip
 from . import sale_order_rental_kit  # isort: skip
 from . import stock_picking_rental_kit  # isort: skip
+
+# The first bill at pickup extends the pickup's processing defined in stock_picking_rental:
+# imported after it so that its override wraps it.
+from . import stock_picking_billing  # isort: skip

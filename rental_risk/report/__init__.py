@@ -3,6 +3,7 @@ from . import report_rental_document  # isort: skip
 from . import (
     rental_asset_report,
     report_rental_contract,
+    report_rental_customer_statement,
     report_rental_damage_claim,
     report_rental_deposit_settlement,
     report_rental_handover,

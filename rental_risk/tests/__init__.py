@@ -18,6 +18,8 @@ from . import (
     test_grade_terms,
     test_i18n_zh_cn,
     test_install,
+    test_periodic_billing,
+    test_periodic_billing_concurrency,
     test_rental_asset,
     test_rental_booking,
     test_rental_booking_concurrency,
