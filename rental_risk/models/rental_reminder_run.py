@@ -42,8 +42,11 @@ class RentalReminderRun(models.AbstractModel):
         the unpaid deposit, which is reminded once per order: the deposit is the order's."""
         for model in ("sale.order.line", "rental.booking", "rental.reminder.step"):
             self.env[model].flush_model()
-        for model in ("account.move", "account.move.line"):
-            self.env[model].flush_model(["state", "move_type", "amount_residual", "amount_total"])
+        # The deposit ledger: the invoices of the deposit lines and what is left to pay.
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "amount_residual", "amount_total"]
+        )
+        self.env["account.move.line"].flush_model(["move_id", "price_total", "sale_line_ids"])
         self.env.cr.execute(
             SQL(
                 """

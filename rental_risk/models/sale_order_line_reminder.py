@@ -14,7 +14,6 @@ class SaleOrderLine(models.Model):
     )
 
     def init(self):
-        super().init()
         # The reminder pass reads the confirmed rentals about to start (their deposit) out of
         # a million lines, and the Suspected Loss filters a handful of lines among all.
         create_index(
@@ -31,6 +30,7 @@ class SaleOrderLine(models.Model):
             ["order_id"],
             where="rental_suspected_loss",
         )
+        return super().init()
 
     def _rental_protected_fields(self):
         return {
