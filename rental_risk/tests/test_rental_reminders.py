@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common_deposit import DepositCommon
@@ -193,7 +193,7 @@ class TestRentalReminders(RiskCommon):
             line, self.env["sale.order.line"].search([("rental_suspected_loss", "=", True)])
         )
         task = order.activity_ids.filtered(lambda a: (a.summary or "").startswith("Suspected loss"))
-        self.assertEqual(task.user_id, self.manager)
+        self.assertTrue(task.user_id.has_group("rental_risk.rental_risk_group_manager"))
         self.assertIn("Declare Loss", str(task.note))
         self.assertEqual(len(self._events("suspected_loss", order=order)), 1)
         self.assertFalse(self._events("blacklist_proposal", partner=self.customer))
@@ -252,13 +252,13 @@ class TestRentalReminders(RiskCommon):
             self.env.ref("base.user_admin"),
         )
         for user in users:
-            with self.assertRaises((UserError, AccessError)):
+            with self.assertRaises(UserError):  # AccessError is one too
                 line.with_user(user).write({"rental_suspected_loss": True})
         with self.assertRaises(UserError):
             line.sudo().write({"rental_suspected_loss": True})
         self._suspect(line)
         for user in users:
-            with self.assertRaises((UserError, AccessError)):
+            with self.assertRaises(UserError):  # AccessError is one too
                 line.with_user(user).write({"rental_suspected_loss": False})
         self.assertTrue(line.rental_suspected_loss)
 
@@ -278,7 +278,9 @@ class TestReminderDeposit(DepositCommon):
         cls._set_grade(cls.customer, "C")  # deposit 1,500.00 for lot_1
 
     def _due(self, order, now):
-        return self.Run._record_due_steps(now).filtered(lambda log: log.order_id == order)
+        # Read as superuser: the accounting test user works in another company than the logs.
+        logs = self.Run._record_due_steps(now).sudo()
+        return logs.filtered(lambda log: log.order_id == order)
 
     def test_deposit_unpaid_reminded_once_per_order(self):
         """Two days before the pickup the customer gets one e-mail for the order's deposit,
@@ -316,7 +318,7 @@ class TestReminderDeposit(DepositCommon):
         part = self._confirmed_order(lots=self.lot_2)
         part.action_rental_invoice_deposit()
         self._pay(part.invoice_ids, amount=1000.0)
-        logs = self.Run._record_due_steps(self.start - timedelta(days=1))
+        logs = self.Run._record_due_steps(self.start - timedelta(days=1)).sudo()
         self.assertNotIn(paid, logs.order_id)
         self.assertIn(part, logs.order_id)
 
