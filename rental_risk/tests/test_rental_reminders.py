@@ -272,7 +272,8 @@ class TestReminderDeposit(DepositCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.customer.email = "rent@customer.example.com"
-        cls.env["rental.reminder.step"].search([]).company_id = cls.company
+        # As superuser: the accounting test user does not see the main company's steps.
+        cls.env["rental.reminder.step"].sudo().search([]).company_id = cls.company
         cls.step = cls.env.ref("rental_risk.rental_reminder_step_deposit_unpaid")
         cls.Run = cls.env["rental.reminder.run"]
         cls._set_grade(cls.customer, "C")  # deposit 1,500.00 for lot_1

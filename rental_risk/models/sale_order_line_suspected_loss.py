@@ -3,6 +3,7 @@ from odoo.tools import create_index
 
 
 class SaleOrderLine(models.Model):
+    # Loaded after sale_order_line_rental, whose protected fields (and the mixin) it extends.
     _inherit = "sale.order.line"
 
     rental_suspected_loss = fields.Boolean(
