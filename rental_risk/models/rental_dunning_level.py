@@ -48,6 +48,17 @@ class RentalDunningLevel(models.Model):
         string="SMS Template",
         domain="[('model', '=', 'rental.dunning.line')]",
     )
+    channel_letter = fields.Boolean(
+        string="Letter (PDF)",
+        help="Render the dunning letter (the overdue invoices, their total and the level's "
+        "text) as a PDF, attached to the dunning line and posted in the customer's chatter, "
+        "to print and post.",
+    )
+    letter_text = fields.Html(
+        translate=True,
+        help="The body of the letter, above the list of overdue invoices; a plain reminder "
+        "when empty.",
+    )
     channel_activity = fields.Boolean(
         string="Collector Task", help="Schedule a call for a collector (an activity)."
     )
@@ -67,8 +78,9 @@ class RentalDunningLevel(models.Model):
     )
     legal = fields.Boolean(
         string="Hand to Legal",
-        help="Schedule a task for the Risk Managers to hand the debt to legal, with the "
-        "overdue invoices listed.",
+        help="Schedule a task for the Risk Managers to hand the debt to legal, with its "
+        "document pack attached: the letter, the overdue invoices and the rental contracts of "
+        "the gear still out.",
     )
     auto_send = fields.Boolean(
         string="Send Automatically",

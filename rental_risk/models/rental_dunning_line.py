@@ -250,16 +250,21 @@ class RentalDunningLine(models.Model):
                     user_id=collector.id,
                 )
                 done.append(self.env._("call for %(user)s", user=collector.name))
+            letter = self.env["ir.attachment"]
+            if level.channel_letter:
+                letter = line._rental_letter()
+                done.append(self.env._("letter attached"))
             if level.legal:
                 manager = line.company_id._rental_risk_group_users(
                     "rental_risk.rental_risk_group_manager"
                 )[:1]
-                partner.activity_schedule(
+                activity = partner.activity_schedule(
                     "mail.mail_activity_data_todo",
                     summary=self.env._("Hand the overdue debt to legal"),
                     note=line._summary(),
                     user_id=(manager or self.env.user).id,
                 )
+                activity.attachment_ids = [Command.set(line._rental_legal_pack().ids)]
                 done.append(self.env._("handed to legal"))
             if level.hold_orders:
                 done.append(self.env._("new orders held"))
@@ -295,6 +300,15 @@ class RentalDunningLine(models.Model):
                 ),
                 thread=partner,
             )
+            if letter:
+                # The letter goes in the customer's chatter, to print and post.
+                partner.message_post(
+                    body=self.env._(
+                        "Dunning letter of level %(level)s.", level=level.display_name
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                    attachment_ids=letter.ids,
+                )
             self.env["rental.risk.event"]._log(
                 "dunning",
                 partner=partner,

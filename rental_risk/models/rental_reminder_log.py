@@ -1,6 +1,10 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_datetime
+from odoo.tools import format_amount, format_datetime
+
+MANAGER_GROUP = "rental_risk.rental_risk_group_manager"
 
 #: Severity of the alert of an overdue gear step, by what the step does.
 STEP_SEVERITY = {
@@ -70,22 +74,17 @@ class RentalReminderLog(models.Model):
                     note=log._note(),
                     user_id=(order.user_id or self.env.user).id,
                 )
-            elif step.action in ("manager", "suspected_loss"):
-                manager = order.company_id._rental_risk_group_users(
-                    "rental_risk.rental_risk_group_manager"
-                )[:1]
-                summary = step.name
-                if step.action == "suspected_loss":
-                    summary = self.env._("Suspected loss: %(step)s", step=step.name)
-                    self.env["rental.risk.event"]._log(
-                        "suspected_loss", partner=order.partner_id, order=order, details=log._note()
-                    )
+            elif step.action == "manager":
                 order.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    summary=summary,
+                    summary=step.name,
                     note=log._note(),
-                    user_id=(manager or order.user_id or self.env.user).id,
+                    user_id=log._manager().id,
                 )
+            elif step.action == "suspected_loss":
+                log._suspect_loss()
+            if step.kind == "lease_end":
+                log._propose_renewal()
             body = self.env._("%(step)s: %(note)s", step=step.name, note=log._note())
             if step.kind != "overdue_gear":
                 order.message_post(body=body, subtype_xmlid="mail.mt_note")
@@ -101,9 +100,86 @@ class RentalReminderLog(models.Model):
                 thread=order,
             )
 
+    def _manager(self):
+        """The Risk Manager who gets the step's task (the salesperson when there is none)."""
+        order = self.order_line_id.order_id
+        manager = order.company_id._rental_risk_group_users(MANAGER_GROUP)[:1]
+        return manager or order.user_id or self.env.user
+
+    def _suspect_loss(self):
+        """Put the line in "suspected loss", ask a Risk Manager to declare the loss (the
+        order's Declare Loss button) and, when the company asks it, propose blacklisting the
+        customer to its Risk Managers. Nothing is declared nor blacklisted here: people
+        decide."""
+        self.ensure_one()
+        line = self.order_line_id
+        order = line.order_id
+        company = order.company_id
+        line._rental_set_suspected_loss(True)
+        note = self._note()
+        self.env["rental.risk.event"]._log(
+            "suspected_loss", partner=order.partner_id, order=order, details=note
+        )
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._("Suspected loss: %(step)s", step=self.step_id.name),
+            note=self.env._(
+                "%(note)s If the customer cannot return it, declare the loss with the Declare "
+                "Loss button of the order: the serial goes out of stock and a claim at its "
+                "replacement value is raised on the customer.",
+                note=note,
+            ),
+            user_id=self._manager().id,
+        )
+        if company.rental_reminder_propose_blacklist:
+            partner = order.partner_id.commercial_partner_id
+            reason = self.env._(
+                "Suspected loss of rented equipment on %(order)s: %(note)s",
+                order=order.name,
+                note=note,
+            )
+            self.env["rental.blacklist.trigger"]._propose(partner, company, reason)
+
+    def _propose_renewal(self):
+        """Give the salesperson a task pointing to the order's Renew Lease button, once per
+        rental line (the 30, 15 and 7 days reminders share it)."""
+        self.ensure_one()
+        line = self.order_line_id
+        order = line.order_id
+        summary = self.env._(
+            "Renew the lease of %(product)s?", product=line.product_id.display_name
+        )
+        if order.activity_ids.filtered(lambda a: a.summary == summary):
+            return
+        order.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=summary,
+            note=self.env._(
+                "%(note)s If the customer keeps it, use Renew Lease on the order: the lease "
+                "is extended by its length, with the serials' availability, the price and the "
+                "risk rules checked as for any extension.",
+                note=self._note(),
+            ),
+            user_id=(order.user_id or self.env.user).id,
+            date_deadline=min(
+                line.rental_end.date(), fields.Date.context_today(self) + timedelta(days=7)
+            ),
+        )
+
     def _note(self):
         self.ensure_one()
         line = self.order_line_id
+        if self.kind == "deposit_unpaid":
+            order = line.order_id
+            deposit = sum(order.order_line.filtered("is_rental_deposit").mapped("price_total"))
+            return self.env._(
+                "%(order)s starts on %(start)s and its deposit is not paid (%(paid)s of "
+                "%(deposit)s).",
+                order=order.name,
+                start=format_datetime(self.env, line.rental_start),
+                paid=format_amount(self.env, order.rental_deposit_paid, order.currency_id),
+                deposit=format_amount(self.env, deposit, order.currency_id),
+            )
         serials = ", ".join(
             line.sudo()
             .rental_booking_ids.filtered(lambda b: b.state == "out")

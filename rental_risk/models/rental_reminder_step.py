@@ -4,6 +4,7 @@ REMINDER_KINDS = [
     ("return_due", "Return due (days before the end)"),
     ("lease_end", "Long lease ending (days before the end)"),
     ("overdue_gear", "Gear not back (days after the end)"),
+    ("deposit_unpaid", "Deposit unpaid (days before the pickup)"),
 ]
 REMINDER_ACTIONS = [
     ("email", "E-mail the customer"),
@@ -15,7 +16,8 @@ REMINDER_ACTIONS = [
 
 class RentalReminderStep(models.Model):
     """One reminder or escalation step of a company, sent once per rental line when its day
-    comes: before a return or the end of a long lease, or after gear failed to come back."""
+    comes: before a return or the end of a long lease, after gear failed to come back, or
+    before the pickup of a rental whose deposit is not paid."""
 
     _name = "rental.reminder.step"
     _description = "Rental Reminder Step"

@@ -25,6 +25,11 @@ class ResCompany(models.Model):
     rental_risk_trigger_unpaid_mode = fields.Selection(
         TRIGGER_MODES, string="Unpaid Invoice Action", default="propose", required=True
     )
+    rental_reminder_propose_blacklist = fields.Boolean(
+        string="Propose Blacklisting on Suspected Loss",
+        help="When the escalation of gear not returned reaches its suspected loss step, propose "
+        "to the Risk Managers to blacklist the customer (never done automatically).",
+    )
     rental_risk_match_address = fields.Boolean(
         string="Match Blacklist on Addresses",
         help="Also flag a customer whose street address (with postcode or city) is the one of "

@@ -4,6 +4,9 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    rental_reminder_propose_blacklist = fields.Boolean(
+        related="company_id.rental_reminder_propose_blacklist", readonly=False
+    )
     rental_risk_trigger_late_asset = fields.Boolean(
         related="company_id.rental_risk_trigger_late_asset", readonly=False
     )

@@ -129,6 +129,7 @@ class StockPicking(models.Model):
                     lambda sol: sol.rental_is_late
                     and not any(b.state == "out" for b in sol.rental_booking_ids)
                 )._rental_clear_late()
+                returned_lines._rental_clear_suspected_loss_if_back()
         handovers = self.env["rental.handover"]._create_from_pickings(self)
         for handover in handovers:
             handover.line_ids.lot_id.sudo()._rental_write_life_cycle(

@@ -6,6 +6,7 @@ from . import (
     report_rental_customer_statement,
     report_rental_damage_claim,
     report_rental_deposit_settlement,
+    report_rental_dunning_letter,
     report_rental_handover,
     report_stock_lot_label,
     stock_picking_report_today,

@@ -14,6 +14,7 @@ from . import (
     test_deposit_policy,
     test_deposit_settlement,
     test_dunning,
+    test_dunning_letter,
     test_dunning_tour,
     test_grade_terms,
     test_i18n_zh_cn,
