@@ -77,25 +77,42 @@ class SaleOrderLine(models.Model):
 
         Each period bills its share of the line's unit price (see engine.billing_periods for
         the rule), rounded to the currency with the rounding carried over: the unit prices of
-        the periods add up to the line's unit price to the cent."""
+        the periods add up to the line's unit price to the cent.
+
+        Periods already recorded keep what they were recorded with; when the lease changed
+        since (a renewal extends it and prices it again), the periods still to come share
+        what remains of the new price and of the line's units, so that the line still adds
+        up to its price and is "invoiced" exactly when its last period is."""
         self.ensure_one()
         periods = billing_periods(
             self.rental_start, self.rental_end, self.order_id.rental_billing_period
         )
-        weights = [weight for _start, _end, weight in periods]
-        total = sum(weights)
+        recorded = {p.date_start: p for p in self.sudo().rental_billing_period_ids}
+        todo = [(start, end, w) for start, end, w in periods if start not in recorded]
+        weights = [weight for _start, _end, weight in todo]
+        total = sum(weights) or 1.0
         digits = self.currency_id.decimal_places if self.currency_id else 2
-        prices = allocate(self.price_unit, weights, digits)
-        return [
-            {
-                "sequence": index + 1,
-                "date_start": start,
-                "date_end": end,
-                "share": weight / total,
-                "price_unit": price,
-            }
-            for index, ((start, end, weight), price) in enumerate(zip(periods, prices, strict=True))
-        ]
+        done = recorded.values()
+        prices = allocate(self.price_unit - sum(p.price_unit for p in done), weights, digits)
+        share_left = max(1.0 - sum(p.share for p in done), 0.0)
+        prices_by_start = {start: price for (start, _e, _w), price in zip(todo, prices, strict=True)}
+        schedule = []
+        for index, (start, end, weight) in enumerate(periods):
+            if start in recorded:
+                period = recorded[start]
+                share, price = period.share, period.price_unit
+            else:
+                share, price = share_left * weight / total, prices_by_start[start]
+            schedule.append(
+                {
+                    "sequence": index + 1,
+                    "date_start": start,
+                    "date_end": end,
+                    "share": share,
+                    "price_unit": price,
+                }
+            )
+        return schedule
 
     def _prepare_invoice_line(self, **optional_values):
         res = super()._prepare_invoice_line(**optional_values)

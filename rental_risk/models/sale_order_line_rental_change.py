@@ -15,9 +15,11 @@ class SaleOrderLine(models.Model):
         self.ensure_one()
         return self.sudo().rental_booking_ids.filtered(lambda b: b.state in ("reserved", "out"))
 
-    def _rental_check_changeable(self):
+    def _rental_check_changeable(self, renewal=False):
         """A booked rental changes through these methods only while its order is confirmed,
-        its serials are booked and nothing of it has been invoiced yet."""
+        its serials are booked and nothing of it has been invoiced yet; a lease billed per
+        period may still be extended (``renewal``): its billed periods stay as they are and
+        the periods still to come bill what the new price adds."""
         self.ensure_one()
         if not self.is_rental or self.order_id.state != "sale" or not self._rental_live_bookings():
             raise UserError(
@@ -28,6 +30,8 @@ class SaleOrderLine(models.Model):
                     order=self.order_id.display_name,
                 )
             )
+        if renewal and self._rental_is_billed_by_period():
+            return
         if self.qty_invoiced:
             raise UserError(
                 self.env._(
@@ -43,7 +47,7 @@ class SaleOrderLine(models.Model):
         constraint checks it), the line is priced for the new period and the risk rules run
         again on the larger amount (a block refuses it, an approval puts the order on hold)."""
         self.ensure_one()
-        self._rental_check_changeable()
+        self._rental_check_changeable(renewal=True)
         new_end = fields.Datetime.to_datetime(new_end)
         if not new_end or new_end <= self.rental_end:
             raise UserError(
@@ -82,6 +86,11 @@ class SaleOrderLine(models.Model):
             self.write({"rental_end": new_end})
             if not reprice:
                 self.write({"price_unit": old_price})
+            elif self.qty_invoiced:
+                # Odoo never reprices a line once part of it is invoiced; a renewed lease
+                # billed per period is priced again for its new length (its billed periods
+                # keep their amounts, see _rental_billing_schedule).
+                self._rental_reprice()
         returns = self.move_ids.filtered(
             lambda m: m.rental_operation == "return" and m.state not in ("done", "cancel")
         )
@@ -105,6 +114,19 @@ class SaleOrderLine(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         return True
+
+    def _rental_reprice(self):
+        """The unit price of the line for its period, as Odoo's own price compute makes it."""
+        self.ensure_one()
+        line = self.with_company(self.company_id)
+        price = line.product_id._get_tax_included_unit_price_from_price(
+            line._get_display_price(),
+            product_taxes=line.product_id.taxes_id.filtered(
+                lambda tax: tax.company_id == line.env.company
+            ),
+            fiscal_position=line.order_id.fiscal_position_id,
+        )
+        self.write({"price_unit": price, "technical_price_unit": price})
 
     def _rental_swap_lot(self, old_lot, new_lot):
         """Swap the booked serial ``old_lot`` for ``new_lot`` (same product, free for the

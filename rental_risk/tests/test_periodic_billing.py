@@ -107,6 +107,27 @@ class TestPeriodicBilling(BillingCommon):
         self.assertEqual(periods[-1].date_end, end)
         self.assertEqual(periods.invoice_id[-1].invoice_date, date(2031, 12, 31))
 
+    def test_renewed_lease_bills_the_new_price_over_the_periods_to_come(self):
+        """A lease billed per period renews through the extension path: the periods billed
+        stay as billed, the periods to come share what the new price adds, each once, and
+        the line adds up to its new price. Ending it early stays refused once billed."""
+        start = datetime(2031, 1, 31, 9)
+        order = self._lease_out(start, datetime(2031, 7, 31, 9))
+        line = order.order_line.filtered("is_rental")
+        old_price = line.price_unit
+        made = self._run_daily(date(2031, 1, 25), date(2031, 4, 5))
+        self.assertEqual(len(made), 2)
+        billed = order.rental_billing_period_ids
+        self.assertEqual(len(billed), 3)
+        old_prices = billed.mapped("price_unit")
+        line._rental_extend(datetime(2032, 1, 31, 9))
+        self.assertGreater(line.price_unit, old_price)
+        self.assertEqual(billed.mapped("price_unit"), old_prices)
+        self._run_daily(date(2031, 4, 6), date(2032, 2, 5), twice=True)
+        self._assert_billed_once_in_full(order, 12)
+        with self.assertRaisesRegex(UserError, "already invoiced"):
+            line._rental_end_early(datetime(2031, 12, 1, 9))
+
     def test_lease_over_a_leap_day(self):
         """A lease from February 29, 2028 to February 28, 2029: 12 invoices, the next periods
         starting on the 29th, adding up to the lease's price."""
