@@ -1,4 +1,6 @@
 from . import (
+    test_asset_advice,
+    test_asset_anomaly,
     test_blacklist,
     test_blacklist_identity,
     test_blacklist_triggers,
