@@ -44,7 +44,7 @@ class RentalAnomaly(models.Model):
     record_ref = fields.Reference(ANOMALY_MODELS, string="Record", compute="_compute_record_ref")
     record_url = fields.Char(string="Link", compute="_compute_record_url")
     lot_id = fields.Many2one("stock.lot", string="Serial", readonly=True, index="btree_not_null")
-    order_id = fields.Many2one("sale.order", string="Order", readonly=True, index="btree_not_null")
+    order_id = fields.Many2one("sale.order", readonly=True, index="btree_not_null")
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     user_id = fields.Many2one(
         "res.users",

@@ -18,27 +18,15 @@ class RentalAnomalyRun(models.Model):
     found_count = fields.Integer(string="Found", readonly=True)
     new_count = fields.Integer(string="New", readonly=True)
     fixed_count = fields.Integer(string="Fixed", readonly=True)
-    anomaly_ids = fields.One2many("rental.anomaly", "run_id", string="Anomalies Seen")
+    anomaly_ids = fields.One2many(
+        "rental.anomaly",
+        "run_id",
+        string="Anomalies Seen",
+        help="The anomalies the run found: the company's open anomalies after it.",
+    )
     new_anomaly_ids = fields.One2many("rental.anomaly", "first_run_id", string="New Anomalies")
     fixed_anomaly_ids = fields.One2many("rental.anomaly", "fixed_run_id", string="Fixed Anomalies")
-    open_anomaly_ids = fields.Many2many(
-        "rental.anomaly",
-        string="Open Anomalies",
-        compute="_compute_open_anomaly_ids",
-        help="Anomalies of the company still open: what the digest lists.",
-    )
     mailed = fields.Boolean(readonly=True, help="The digest of this run was mailed.")
-
-    # ------------------------------------------------------------------
-    # Computes
-    # ------------------------------------------------------------------
-
-    def _compute_open_anomaly_ids(self):
-        for run in self:
-            run.open_anomaly_ids = self.env["rental.anomaly"].search(
-                [("company_id", "=", run.company_id.id), ("fixed_since", "=", False)],
-                order="kind, first_seen, id",
-            )
 
     # ------------------------------------------------------------------
     # CRUD
@@ -156,6 +144,7 @@ class RentalAnomalyRun(models.Model):
         )
         fixed = cr.rowcount
         self.env["rental.anomaly"].invalidate_model()
+        run.invalidate_recordset()  # its lines were written by SQL
         with self.env["rental.risk.decision"]._open_guard():
             run.write(
                 {

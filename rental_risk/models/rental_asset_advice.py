@@ -66,7 +66,7 @@ class RentalAssetAdvice(models.Model):
     )
     first_seen = fields.Date(readonly=True)
     last_seen = fields.Date(readonly=True)
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
     decided_on = fields.Datetime(readonly=True)
 
     # ------------------------------------------------------------------
@@ -269,6 +269,7 @@ class RentalAssetAdvice(models.Model):
         repair" in its tracked history, read in every language the label was tracked in."""
         field = self.env["ir.model.fields"]._get("stock.lot", "rental_state")
         window_start = today - timedelta(days=company.rental_retire_repair_days)
+        self.env.flush_all()
         cr = self.env.cr
         cr.execute(
             SQL(
