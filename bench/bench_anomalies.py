@@ -93,10 +93,10 @@ def bulk_load(env, args):
         INSERT INTO rental_asset_reading (lot_id, company_id, user_id, date, value,
                                           create_uid, write_uid, create_date, write_date)
         SELECT lot.id, lot.company_id, 1, now() - (3 - k) * interval '7 days',
-               CASE WHEN k = 2 AND lot.id %% 997 = 0 THEN 5 ELSE 100 * k END,
+               CASE WHEN k = 2 AND mod(lot.id, 997) = 0 THEN 5 ELSE 100 * k END,
                1, 1, now(), now()
           FROM stock_lot lot, generate_series(0, 2) AS k
-         WHERE lot.name LIKE 'BENCH-%%' AND lot.id %% 5 = 0
+         WHERE lot.name LIKE 'BENCH-%' AND mod(lot.id, 5) = 0
         """
     )
     started = step("usage readings", started)

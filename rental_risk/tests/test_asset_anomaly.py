@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common_anomaly import AnomalyCommon
@@ -295,3 +295,24 @@ class TestAssetAnomalyDemo(AnomalyCommon):
         self.assertEqual(
             self.env["rental.anomaly"].search([("company_id", "=", company.id)]), anomalies
         )
+
+
+@tagged("post_install", "-at_install")
+class TestAssetAnomalyRunNow(AnomalyCommon):
+    def test_run_now_by_risk_officers_only(self):
+        self._as_life_cycle(self.co_lot, rental_state="out")
+        Run = self.env["rental.anomaly.run"].with_context(allowed_company_ids=[self.co.id])
+        with self.assertRaises(UserError):
+            Run.with_user(self.rental_user).action_run_now()
+        self.assertEqual(self._open(), set())
+        action = Run.with_user(self.officer).action_run_now()
+        self.assertEqual(action["res_model"], "rental.anomaly")
+        self.assertEqual(self._open(), {("state_location", "stock.lot", self.co_lot.id)})
+
+    def test_settings_in_range(self):
+        with self.assertRaises(ValidationError):
+            self.co.rental_anomaly_deposit_days = -1
+        with self.assertRaises(ValidationError):
+            self.co.rental_buy_utilization = 120.0
+        with self.assertRaises(ValidationError):
+            self.co.rental_retire_repair_count = 0
