@@ -22,6 +22,7 @@ The bulk load is committed, the measures are rolled back: run it on a throw-away
 Usage: python bench/bench_anomalies.py -d DB --odoo-path /opt/odoo --addons-path PATHS
 """
 
+import os
 import sys
 import time
 from itertools import pairwise
@@ -197,6 +198,16 @@ def main():
         started = time.perf_counter()
         second = Run._run(company)
         again_s = time.perf_counter() - started
+        from odoo.fields import Datetime
+        from odoo.tools import SQL
+
+        now = Datetime.now()
+        per_check = {}
+        for kind, check in env["rental.anomaly.check"]._get_checks().items():
+            started = time.perf_counter()
+            cr.execute(SQL("SELECT count(*) FROM (%s) c", check(company, now)))
+            per_check[kind] = (time.perf_counter() - started, cr.fetchone()[0])
+
         cr.execute(
             "SELECT kind, count(*) FROM rental_anomaly WHERE fixed_since IS NULL "
             "GROUP BY kind ORDER BY kind"
@@ -206,7 +217,9 @@ def main():
         seen, seen_new = second.found_count, second.new_count
         cr.rollback()
 
-    print(f"\n{len(lots)} serials, {bookings} bookings")
+    print(f"\n{len(lots)} serials, {bookings} bookings (load average {os.getloadavg()[0]:.1f})")
+    for kind, (seconds, count) in per_check.items():
+        print(f"  check {kind:<18} {seconds * 1000:8.0f} ms, {count} found")
     print(f"anomalies found: {found} ({', '.join(f'{k} {n}' for k, n in kinds)})")
     print(f"  set-based run:        {real_s:8.2f} s, {new} new (target <= {TARGET_S:.0f})")
     print(f"  set-based run again:  {again_s:8.2f} s, {seen} seen again, {seen_new} new")

@@ -47,11 +47,12 @@ class RentalAnomalyCheck(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @staticmethod
-    def _in_rental_location(company):
-        """SQL: the serial ``lot`` has stock in the company's Out on Rental location."""
+    def _located(company):
+        """SQL: the serials with stock in the company's Out on Rental location, read once (one
+        scan of that location's quants, not one probe per serial)."""
         return SQL(
-            """EXISTS (SELECT 1 FROM stock_quant q
-                        WHERE q.lot_id = lot.id AND q.location_id = %s AND q.quantity > 0)""",
+            """SELECT DISTINCT q.lot_id FROM stock_quant q
+                WHERE q.location_id = %s AND q.quantity > 0 AND q.lot_id IS NOT NULL""",
             company.rental_location_id.id or 0,
         )
 
@@ -64,12 +65,13 @@ class RentalAnomalyCheck(models.AbstractModel):
             SELECT 'state_location' AS kind, 'stock.lot' AS res_model, lot.id AS res_id,
                    lot.id AS lot_id, lot.rental_order_id AS order_id, so.user_id
               FROM stock_lot lot
+              LEFT JOIN (%(located)s) loc ON loc.lot_id = lot.id
               LEFT JOIN sale_order so ON so.id = lot.rental_order_id
              WHERE lot.rental_ok AND lot.company_id = %(company)s
-               AND (lot.rental_state = 'out') <> %(located)s
+               AND (lot.rental_state = 'out') <> (loc.lot_id IS NOT NULL)
             """,
             company=company.id,
-            located=self._in_rental_location(company),
+            located=self._located(company),
         )
 
     @api.model
@@ -79,26 +81,29 @@ class RentalAnomalyCheck(models.AbstractModel):
             """
             SELECT 'out_no_rental', 'stock.lot', lot.id, lot.id, lot.rental_order_id, so.user_id
               FROM stock_lot lot
+              JOIN (%(located)s) loc ON loc.lot_id = lot.id
+              LEFT JOIN (SELECT DISTINCT b.lot_id FROM rental_booking b
+                          WHERE b.state = 'out' AND b.company_id = %(company)s) bo
+                     ON bo.lot_id = lot.id
               LEFT JOIN sale_order so ON so.id = lot.rental_order_id
              WHERE lot.rental_ok AND lot.company_id = %(company)s AND lot.rental_state = 'out'
-               AND %(located)s
-               AND NOT EXISTS (SELECT 1 FROM rental_booking b
-                                WHERE b.lot_id = lot.id AND b.state = 'out')
+               AND bo.lot_id IS NULL
             """,
             company=company.id,
-            located=self._in_rental_location(company),
+            located=self._located(company),
         )
 
     @api.model
     def _check_booking_retired(self, company, now):
-        """Reservations still waiting on a serial that was retired or lost."""
+        """Reservations still waiting on a serial that was retired or lost (from the few such
+        serials to their bookings)."""
         return SQL(
             """
             SELECT 'booking_retired', 'rental.booking', b.id, b.lot_id, b.order_id, so.user_id
-              FROM rental_booking b
-              JOIN stock_lot lot ON lot.id = b.lot_id
+              FROM stock_lot lot
+              JOIN rental_booking b ON b.lot_id = lot.id AND b.state = 'reserved'
               LEFT JOIN sale_order so ON so.id = b.order_id
-             WHERE b.company_id = %(company)s AND b.state = 'reserved'
+             WHERE lot.company_id = %(company)s AND lot.rental_ok
                AND lot.rental_state IN ('retired', 'lost')
             """,
             company=company.id,
