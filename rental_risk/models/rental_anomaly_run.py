@@ -186,3 +186,18 @@ class RentalAnomalyRun(models.Model):
             )
             with self.env["rental.risk.decision"]._open_guard():
                 run.write({"mailed": True})
+            # The digest is the Risk Officers'; the routing table may tell others (by message,
+            # e-mail or SMS) that the day's report has new anomalies.
+            if run.new_count:
+                run.company_id._rental_risk_alert(
+                    "anomaly",
+                    None,
+                    run,
+                    None,
+                    self.env._(
+                        "Anomaly report of %(date)s: %(new)s new, %(found)s open.",
+                        date=fields.Datetime.to_string(run.date),
+                        new=run.new_count,
+                        found=run.found_count,
+                    ),
+                )

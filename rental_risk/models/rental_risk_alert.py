@@ -171,6 +171,18 @@ class RentalRiskAlert(models.Model):
         if not isinstance(thread, models.BaseModel) or "message_ids" not in thread._fields:
             thread = partner
         if not thread:
+            # Nothing with a chatter (a company-wide alert such as the anomaly report): the
+            # routed users are notified all the same, the alert being the message's document.
+            if users:
+                self.env["mail.thread"].sudo().with_context(
+                    mail_notify_force_send=False
+                ).message_notify(
+                    body=body,
+                    subject=self.env._("Risk alert: %(kind)s", kind=self._kind_label()),
+                    model=self._name,
+                    res_id=self.id,
+                    partner_ids=users.partner_id.ids,
+                )
             return
         # Users notified by e-mail get it queued, not sent in this transaction: alerts are
         # raised by scheduled actions too, and a mail server that is down must lose nothing.
@@ -216,6 +228,10 @@ class RentalRiskAlert(models.Model):
         if vals_list:
             sms = self.env["sms.sms"].sudo().create(vals_list)
             self.write({"sms_ids": [Command.set(sms.ids)], "sms_user_ids": [Command.set(told.ids)]})
+
+    def _kind_label(self):
+        self.ensure_one()
+        return dict(self._fields["kind"]._description_selection(self.env))[self.kind]
 
     def _sms_body(self):
         self.ensure_one()

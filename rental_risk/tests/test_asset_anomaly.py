@@ -213,9 +213,26 @@ class TestAssetAnomaly(AnomalyCommon):
         self.assertIn(f"/odoo/stock.lot/{self.co_lot.id}", mail.body_html)
         self.assertIn("ACAM-01", mail.body_html)
         self.assertTrue(run.mailed)
+        # New anomalies are also a routed alert (credit control, by system message).
+        alert = self.env["rental.risk.alert"].search(
+            [("kind", "=", "anomaly"), ("res_model", "=", run._name), ("res_id", "=", run.id)]
+        )
+        self.assertEqual(len(alert), 1)
+        self.assertIn(self.officer, alert.message_user_ids)
+        self.assertTrue(
+            self.env["mail.message"].search(
+                [("model", "=", "rental.risk.alert"), ("res_id", "=", alert.id)]
+            )
+        )
         again = self._run()
         again._rental_anomaly_notify()
         self.assertFalse(again.mailed, "nothing new: no second digest the same day")
+        self.assertFalse(
+            self.env["rental.risk.alert"].search(
+                [("kind", "=", "anomaly"), ("res_model", "=", run._name), ("res_id", "=", again.id)]
+            ),
+            "nothing new: no second alert",
+        )
 
     def test_cron_runs_every_company(self):
         self._as_life_cycle(self.co_lot, rental_state="out")
