@@ -16,8 +16,10 @@ STEP_SEVERITY = {
 
 
 class RentalReminderLog(models.Model):
-    """That a reminder step was done for a rental line, and when: one row per step and line,
-    enforced by the database, so a step is never done twice, even by two runs at once."""
+    """That a reminder step was done for a rental line, and when: one row per step, line and
+    date it was due against (the end of the rental, or its start for a deposit), enforced by
+    the database, so a step is never done twice, even by two runs at once, and comes again
+    when the rental is extended or renewed to a new end."""
 
     _name = "rental.reminder.log"
     _description = "Rental Reminder Sent"
@@ -25,8 +27,8 @@ class RentalReminderLog(models.Model):
     _sql_constraints = [
         (
             "step_line_uniq",
-            "unique (step_id, order_line_id)",
-            "This reminder step was already done for this rental line.",
+            "unique (step_id, order_line_id, due_on)",
+            "This reminder step was already done for this rental line and date.",
         ),
     ]
 
@@ -41,6 +43,11 @@ class RentalReminderLog(models.Model):
     kind = fields.Selection(related="step_id.kind", store=True)
     action = fields.Selection(related="step_id.action")
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    due_on = fields.Datetime(
+        string="Due Against",
+        readonly=True,
+        help="The end of the rental (its start for an unpaid deposit) when the step was done.",
+    )
     mail_id = fields.Many2one("mail.mail", readonly=True, ondelete="set null")
 
     # Rows are inserted by rental.reminder.run's one SQL statement only: no super() on purpose.

@@ -51,14 +51,14 @@ class RentalReminderRun(models.AbstractModel):
             SQL(
                 """
                 INSERT INTO rental_reminder_log (step_id, order_line_id, order_id, company_id,
-                                                 kind, date, create_uid, write_uid,
+                                                 kind, due_on, date, create_uid, write_uid,
                                                  create_date, write_date)
                 SELECT due.step_id, due.line_id, due.order_id, due.company_id, due.kind,
-                       %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+                       due.due_on, %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
                   FROM ((%(gear_out)s) UNION ALL (%(deposit)s)) due
                  ORDER BY due.due_on, due.line_id, due.days
                  %(limit)s
-                ON CONFLICT (step_id, order_line_id) DO NOTHING
+                ON CONFLICT (step_id, order_line_id, due_on) DO NOTHING
                 RETURNING id
                 """,
                 gear_out=self._due_gear_out_query(now),
@@ -95,7 +95,8 @@ class RentalReminderRun(models.AbstractModel):
                         AND sol.rental_end > %(now)s
                    END
                AND NOT EXISTS (SELECT 1 FROM rental_reminder_log done
-                                WHERE done.step_id = st.id AND done.order_line_id = sol.id)
+                                WHERE done.step_id = st.id AND done.order_line_id = sol.id
+                                  AND done.due_on = sol.rental_end)
             """,
             now=now,
         )

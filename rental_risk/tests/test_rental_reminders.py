@@ -143,6 +143,11 @@ class TestRentalReminders(RiskCommon):
         self.assertEqual(lease.rental_booking_ids.date_end, end + timedelta(days=90))
         self.assertGreater(lease.price_unit, price)
         self.assertEqual(lease.price_unit, lease._rental_get_period_price())
+        # The renewed lease gets its reminders again, against its new end, each once.
+        again = self._steps(lease, lease.rental_end - timedelta(days=20))
+        self.assertEqual(again.step_id, self.env.ref("rental_risk.rental_reminder_step_lease_30"))
+        self.assertEqual(again.due_on, lease.rental_end)
+        self.assertFalse(self._steps(lease, lease.rental_end - timedelta(days=20)))
 
     def test_renewal_refused_when_the_serial_is_booked_after(self):
         """The serial is booked by another customer after the lease: renewing is refused
