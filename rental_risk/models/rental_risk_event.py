@@ -30,6 +30,11 @@ EVENT_TYPES = [
     ("dunning", "Dunning sent"),
     ("promise", "Promise to pay"),
     ("suspected_loss", "Suspected loss"),
+    # Logged by the scoring.
+    ("risk_signal", "Officer signal recorded"),
+    ("risk_signal_withdrawn", "Officer signal withdrawn"),
+    ("related_parties", "Related companies changed"),
+    ("backtest", "Scoring backtest run"),
 ]
 
 
