@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 
 OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
 
@@ -107,7 +108,7 @@ class RentalRiskSignal(models.Model):
             domains.append([("active", "=", False)])
         if not domains:
             return [("id", "=", 0)]
-        return ["|"] * (len(domains) - 1) + [term for domain in domains for term in domain]
+        return expression.OR(domains)
 
     # ------------------------------------------------------------------
     # CRUD

@@ -1,4 +1,5 @@
 import calendar
+import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -9,6 +10,8 @@ from odoo.tools import SQL, split_every
 from ..engine.backtest import auc, caught_share, gini, grade_table
 from ..engine.scoring import GRADES, score_customer
 from .rental_score_history import GRADE_SELECTION
+
+_logger = logging.getLogger(__name__)
 
 OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
 #: Customers scored per batch of the backtest (one set of fact queries per batch and date).
@@ -133,6 +136,14 @@ class RentalScoreBacktest(models.Model):
         )
         with self.env["rental.risk.decision"]._open_guard():
             backtest = self.sudo().create(vals).sudo(False)
+        _logger.info(
+            "Rental risk: %s, %s customer-months, %s bad outcomes, AUC %.3f, caught by D-E %.1f%%",
+            backtest.name,
+            backtest.observations,
+            backtest.bad_count,
+            backtest.auc,
+            backtest.caught_share,
+        )
         self.env["rental.risk.event"]._log(
             "backtest",
             company=company,

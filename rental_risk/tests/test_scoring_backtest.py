@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -70,12 +70,22 @@ class TestScoringBacktest(CreditScoringCommon):
             start = 3 + index % 4  # month index (0 = January) the slide begins
             for month in range(10):
                 day = date(2025, month + 1, 5)
-                invoice = cls.init_invoice(
-                    "out_invoice",
-                    partner=customer,
-                    invoice_date=day,
-                    amounts=[1000.0 + 10 * index],
-                    taxes=[],
+                invoice = cls.env["account.move"].create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": customer.id,
+                        "invoice_date": day,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Rental",
+                                    "quantity": 1,
+                                    "price_unit": 1000.0 + 10 * index,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
                 )
                 if deteriorating and month >= start:
                     late = 15 * (month - start + 1)

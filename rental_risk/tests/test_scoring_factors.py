@@ -213,7 +213,9 @@ class TestRiskSignals(ScoringFactorsCommon):
         self.assertIn("officer signal: legal case: -15", self.customer.rental_score_explanation)
         self.assertEqual(signal.user_id, self.officer)
         self.assertEqual(signal.state, "active")
+        self.assertEqual(Signal.search([("state", "=", "active")]), signal)
         with freeze_time("2025-10-01"):
+            self.assertEqual(Signal.search([("state", "in", ["expired", "withdrawn"])]), signal)
             self.customer._rental_risk_rescore()
             self.assertNotIn("officer signal", self.customer.rental_score_explanation)
             self.assertGreaterEqual(self.customer.rental_score, before)
