@@ -54,6 +54,8 @@
         "data/rental_grade_limit_data.xml",
         "data/ir_cron_scoring.xml",
         "views/rental_score_history_views.xml",
+        "views/rental_risk_signal_views.xml",
+        "views/rental_score_backtest_views.xml",
         "views/rental_grade_limit_views.xml",
         "views/res_partner_scoring_views.xml",
         "views/sale_order_risk_views.xml",

@@ -471,7 +471,38 @@ def customer_facts(draw):
         paid_volume=draw(_amounts),
         kyc_verified=draw(st.booleans()),
         blacklisted=draw(st.booleans()),
+        **draw(_trend_facts()),
     )
+
+
+@st.composite
+def _trend_facts(draw):
+    """Windowed invoices, orders, credit notes, related party and signals, consistent."""
+    recent_due = draw(_counts)
+    older_due = draw(_counts)
+    recent_amount = draw(_amounts)
+    older_amount = draw(_amounts)
+    related = draw(st.none() | st.floats(min_value=0, max_value=100))
+    signals = draw(st.integers(min_value=0, max_value=5))
+    return {
+        "recent_due_count": recent_due,
+        "recent_late_count": draw(st.integers(min_value=0, max_value=recent_due)),
+        "recent_due_amount": recent_amount,
+        "recent_late_amount": recent_amount * draw(_fractions),
+        "older_due_count": older_due,
+        "older_late_count": draw(st.integers(min_value=0, max_value=older_due)),
+        "older_due_amount": older_amount,
+        "older_late_amount": older_amount * draw(_fractions),
+        "credit_note_amount": draw(_amounts),
+        "recent_order_amount": draw(_amounts),
+        "older_order_amount": draw(_amounts),
+        "related_score": related,
+        "related_grade": None if related is None else "D",
+        "related_name": None if related is None else "Sister Co",
+        "signal_count": signals,
+        "signal_severity": float(signals * draw(st.integers(min_value=1, max_value=3))),
+        "signal_kind": "legal_case" if signals else None,
+    }
 
 
 _configs = st.builds(
@@ -527,6 +558,25 @@ def _worse(name):
             return {name: data.draw(_days_late)} if name == "recent_days_late" else {}
         if name == "blacklisted":
             return {name: True}
+        if name == "recent_late_count":
+            return {name: data.draw(st.integers(min_value=value, max_value=facts.recent_due_count))}
+        if name == "recent_late_amount":
+            return {name: value + (facts.recent_due_amount - value) * data.draw(_fractions)}
+        if name == "older_late_count":  # fewer late invoices before: the trend looks worse
+            return {name: data.draw(st.integers(min_value=0, max_value=value))}
+        if name == "older_late_amount":
+            return {name: value * data.draw(_fractions)}
+        if name == "recent_order_amount":  # fewer orders recently
+            return {name: value * data.draw(_fractions)}
+        if name == "related_score":
+            if value is None:
+                return {name: data.draw(st.floats(min_value=0, max_value=100))}
+            return {name: value * data.draw(_fractions)}
+        if name == "signal_severity":
+            return {
+                name: value + data.draw(st.floats(min_value=0, max_value=10)),
+                "signal_count": facts.signal_count or 1,
+            }
         if isinstance(value, int):
             return {name: value + data.draw(st.integers(min_value=0, max_value=1000))}
         return {name: value + data.draw(st.floats(min_value=0, max_value=1e6))}
@@ -549,6 +599,14 @@ def _worse(name):
         "damage_amount",
         "lost_assets",
         "blacklisted",
+        "recent_late_count",
+        "recent_late_amount",
+        "older_late_count",
+        "older_late_amount",
+        "recent_order_amount",
+        "credit_note_amount",
+        "related_score",
+        "signal_severity",
     ],
 )
 @PROPERTY
@@ -583,3 +641,139 @@ def test_kyc_never_lowers_the_score(facts):
     verified = dataclasses.replace(facts, kyc_verified=True)
     unverified = dataclasses.replace(facts, kyc_verified=False)
     assert score_customer(verified).score >= score_customer(unverified).score
+
+
+# ---------------------------------------------------------------------------------------------
+# Trend factors, related parties and officer signals
+# ---------------------------------------------------------------------------------------------
+
+_NEW_FACTORS = {
+    "overdue_trend": {
+        "recent_due_count": 4,
+        "recent_late_count": 4,
+        "recent_due_amount": 4000.0,
+        "recent_late_amount": 4000.0,
+        "older_due_count": 12,
+        "older_late_count": 0,
+        "older_due_amount": 12000.0,
+    },
+    "order_volume": {"recent_order_amount": 0.0, "older_order_amount": 40000.0},
+    "credit_notes": {"credit_note_amount": 40000.0},
+    "signals": {"signal_count": 1, "signal_severity": 3.0, "signal_kind": "legal_case"},
+    "related_parties": {"related_score": 20.0, "related_grade": "E", "related_name": "Sister Co"},
+}
+_FACTOR_WORDS = {
+    "overdue_trend": "overdue trend up: 4 of 4 invoices due in the last 90 days went late",
+    "order_volume": "orders down 100% in the last 90 days",
+    "credit_notes": "credit notes are 50% of the amount invoiced",
+    "signals": "officer signal: legal case",
+    "related_parties": "related party Sister Co is graded E (score 20)",
+}
+
+
+@pytest.mark.parametrize("code", sorted(_NEW_FACTORS))
+def test_new_factor_lowers_the_score_and_names_itself(code):
+    """Each new factor takes points from a good customer and says why in words."""
+    good = CustomerFacts(**GOOD_HISTORY)
+    bad = dataclasses.replace(good, **_NEW_FACTORS[code])
+    result = score_customer(bad)
+    assert _points(result, code) < 0
+    assert result.score < score_customer(good).score
+    assert _FACTOR_WORDS[code] in _contribution(result, code).detail
+    assert any(line.startswith(_FACTOR_WORDS[code]) for line in explain(result))
+
+
+@pytest.mark.parametrize("code", sorted(_NEW_FACTORS))
+def test_new_factor_is_silent_without_its_facts(code):
+    """Without the facts a new factor needs, it gives no points: old scores are unchanged."""
+    assert _points(score_customer(CustomerFacts(**GOOD_HISTORY)), code) == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "setting"),
+    [
+        ("overdue_trend", "overdue_trend_weight"),
+        ("order_volume", "order_drop_weight"),
+        ("credit_notes", "credit_note_weight"),
+        ("signals", "signal_weight"),
+        ("related_parties", "related_share"),
+    ],
+)
+def test_new_factor_weight_zero_switches_it_off(code, setting):
+    """A zero weight (or share) in the company settings turns the factor off."""
+    facts = dataclasses.replace(CustomerFacts(**GOOD_HISTORY), **_NEW_FACTORS[code])
+    assert _points(score_customer(facts, ScoringConfig(**{setting: 0.0})), code) == 0
+
+
+def test_related_party_pulls_by_its_share_of_the_gap():
+    """A related party scored 20 pulls a customer down by 25% of the gap between them."""
+    facts = CustomerFacts(**GOOD_HISTORY)
+    raw = score_customer(facts).raw_score
+    alone = score_customer(facts).score
+    pulled = score_customer(dataclasses.replace(facts, **_NEW_FACTORS["related_parties"]))
+    assert pulled.score == int(raw - 0.25 * (raw - 20) + 0.5)
+    assert pulled.score < alone - 10
+    assert pulled.score == pulled.base + sum(c.points for c in pulled.contributions)
+    better = dataclasses.replace(facts, related_score=95.0, related_name="Big Parent")
+    assert score_customer(better).score == alone, "a better related party does not lift"
+
+
+def test_same_invoices_late_at_the_same_rate_is_no_trend():
+    """Late as often as before (rates, not counts) is no trend."""
+    facts = CustomerFacts(
+        **GOOD_HISTORY,
+        recent_due_count=3,
+        recent_late_count=1,
+        recent_due_amount=3000.0,
+        recent_late_amount=1000.0,
+        older_due_count=12,
+        older_late_count=4,
+        older_due_amount=12000.0,
+        older_late_amount=4000.0,
+    )
+    contribution = _contribution(score_customer(facts), "overdue_trend")
+    assert contribution.points == 0
+    assert contribution.detail.startswith("overdue trend stable")
+
+
+def test_small_order_dip_is_tolerated():
+    """A quarter 20% below the usual one is within the 25% grace."""
+    facts = CustomerFacts(**GOOD_HISTORY, recent_order_amount=8000.0, older_order_amount=40000.0)
+    assert _points(score_customer(facts), "order_volume") == 0
+
+
+def test_signal_severity_caps_at_full_weight():
+    """However many signals, they take at most the signal weight."""
+    facts = CustomerFacts(
+        **GOOD_HISTORY, signal_count=9, signal_severity=27.0, signal_kind="negative_news"
+    )
+    result = score_customer(facts)
+    assert _points(result, "signals") == -20
+    assert "9 officer signals, the most serious: negative news" in explain(result)[-1] or any(
+        "9 officer signals" in line for line in explain(result)
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"recent_due_count": 1, "recent_late_count": 2}, "recent_late_count"),
+        ({"older_due_amount": 1.0, "older_late_amount": 5.0}, "older_late_amount"),
+        ({"related_score": 120.0}, "related_score must be from 0 to 100"),
+        ({"signal_kind": "gossip"}, "unknown signal_kind"),
+        ({"related_name": 5}, "related_name must be a text"),
+    ],
+)
+def test_inconsistent_new_facts_raise(kwargs, message):
+    """Late parts above their whole, scores out of range or unknown kinds are caller bugs."""
+    with pytest.raises(ValueError, match=message):
+        CustomerFacts(**kwargs)
+
+
+@PROPERTY
+@given(facts=customer_facts())
+def test_contributions_name_every_factor_once(facts):
+    """Every factor, new ones included, reports exactly one contribution."""
+    codes = [c.code for c in score_customer(facts).contributions]
+    assert len(codes) == len(set(codes))
+    assert set(_NEW_FACTORS) <= set(codes)

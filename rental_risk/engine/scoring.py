@@ -37,7 +37,8 @@ overdue_share           -15     overdue / open balance, linear up to 100%
 aged_overdue            -20     5 x share > 30 days + 7 x share > 60 days + 8 x share > 90 days
                                 (shares of the open balance); overdue share and aged overdue
                                 are ignored while the overdue balance is below 10.00
-payment_trend           -10     recent minus older days late: 0 up to 5 days, full at 30
+payment_trend           -10     days late of the last 90 days' payments minus those of the 12
+                                months before: 0 up to 5 days, full at 30
 late_returns            -10     6 x late-return rate (full at 30% of rentals)
                                 + 4 x average lateness (full at 7 days)
 damage                  -15     8 x damage rate (full at 40% of rentals)
@@ -47,6 +48,15 @@ tenure                  +12     full at 1095 days (3 years)           } only for
 completed_rentals       +14     full at 20 completed rentals          } with history
 paid_volume             +14     full at 50,000.00 (company currency)  }
 kyc                     +5      identity verified
+overdue_trend           -10     share of invoices (half) and of amount (half) going late in the
+                                last 90 days minus the same share over the 12 months before:
+                                0 up to +10 points of percentage, full at +50
+order_volume            -5      recent quarter's orders below a quarter of the 12 months
+                                before: 0 up to a 25% drop, full at 75%
+credit_notes            -8      credit notes / gross invoiced: 0 up to 10%, full at 40%
+signals                 -20     active officer signals, severity low 1 / medium 2 / high 3,
+                                full at 4
+related_parties         pull    25% of the gap down to the lowest-scored related party
 blacklist               cap     score capped at 34, grade forced to E
 ======================  ======  ==============================================================
 
@@ -88,6 +98,19 @@ def _lt(message: str) -> str:
     params to ``env._``. The engine itself stays English and Odoo-free.
     """
     return message
+
+
+SIGNAL_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "negative_news": _lt("negative news"),
+        "legal_case": _lt("legal case"),
+        "management_change": _lt("management change"),
+    }
+)
+"""Kinds of officer signals and their English names (used in explanations)."""
+
+SIGNAL_SEVERITY: Mapping[str, int] = MappingProxyType({"low": 1, "medium": 2, "high": 3})
+"""Weight of each signal severity in ``CustomerFacts.signal_severity``."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,9 +198,34 @@ class CustomerFacts:
     overdue_90: float = 0.0
     """Part of the residual more than 90 days past due."""
     recent_days_late: float | None = None
-    """Weighted days late over the recent window (e.g. last 90 days); None if no payments."""
+    """Weighted days late of the payments of the recent window (the last 90 days); None
+    unless both windows had payments."""
     older_days_late: float | None = None
-    """Weighted days late before the recent window; None if no payments."""
+    """Weighted days late of the payments of the 12 months before the recent window."""
+    recent_due_count: int = 0
+    """Invoices that fell due in the recent window (the last 90 days)."""
+    recent_late_count: int = 0
+    """Of those, the invoices paid late or still overdue (at most ``recent_due_count``)."""
+    recent_due_amount: float = 0.0
+    """Amount of the invoices that fell due in the recent window."""
+    recent_late_amount: float = 0.0
+    """Amount of those paid late or still overdue (at most ``recent_due_amount``)."""
+    older_due_count: int = 0
+    """Invoices that fell due in the 12 months before the recent window."""
+    older_late_count: int = 0
+    """Of those, the invoices paid late or left overdue (at most ``older_due_count``)."""
+    older_due_amount: float = 0.0
+    """Amount of the invoices that fell due in the 12 months before the recent window."""
+    older_late_amount: float = 0.0
+    """Amount of those paid late or left overdue (at most ``older_due_amount``)."""
+    credit_note_amount: float = 0.0
+    """Total of posted credit notes (returns, price corrections); ``invoiced_amount`` is net
+    of them."""
+    # Orders
+    recent_order_amount: float = 0.0
+    """Confirmed orders of the recent window (the last 90 days)."""
+    older_order_amount: float = 0.0
+    """Confirmed orders of the 12 months before the recent window."""
     # Rental behaviour ("zero where no data")
     late_returns: int = 0
     """Rentals returned after their planned return date."""
@@ -201,6 +249,20 @@ class CustomerFacts:
     """Identity documents checked (KYC)."""
     blacklisted: bool = False
     """Customer refused by policy: grade E whatever the rest says."""
+    # Related parties and officer signals
+    related_score: float | None = None
+    """Lowest score among the customer's related parties (same group, shared identifiers,
+    declared related companies); None when it has none."""
+    related_grade: str | None = None
+    """Grade of that related party, for the explanation."""
+    related_name: str | None = None
+    """Name of that related party, for the explanation."""
+    signal_severity: float = 0.0
+    """Sum of the severities of the active officer signals (see ``SIGNAL_SEVERITY``)."""
+    signal_count: int = 0
+    """Number of active officer signals."""
+    signal_kind: str | None = None
+    """Kind of the most severe active signal (a key of ``SIGNAL_KINDS``)."""
 
     def __post_init__(self) -> None:
         # The nightly rescoring builds one CustomerFacts per customer (100,000s of them): the
@@ -211,6 +273,10 @@ class CustomerFacts:
             if is_flag:
                 if value is not True and value is not False:
                     raise ValueError(f"{name} must be True or False, got {value!r}")
+                continue
+            if name in _TEXT_FACTS:
+                if value is not None and not isinstance(value, str):
+                    raise ValueError(f"{name} must be a text or None, got {value!r}")
                 continue
             if value is None and optional:
                 continue
@@ -230,6 +296,17 @@ class CustomerFacts:
                     f"{narrower} ({values[narrower]!r}) cannot exceed {wider} "
                     f"({values[wider]!r}): overdue buckets are cumulative"
                 )
+        for whole, part in _PART_FACTS:
+            if values[part] > values[whole] + _AMOUNT_TOLERANCE:
+                raise ValueError(
+                    f"{part} ({values[part]!r}) cannot exceed {whole} ({values[whole]!r})"
+                )
+        related = values["related_score"]
+        if related is not None and not 0 <= related <= 100:
+            raise ValueError(f"related_score must be from 0 to 100, got {related!r}")
+        kind = values["signal_kind"]
+        if kind is not None and kind not in SIGNAL_KINDS:
+            raise ValueError(f"unknown signal_kind {kind!r}")
 
     @property
     def has_history(self) -> bool:
@@ -238,8 +315,28 @@ class CustomerFacts:
 
 
 _BOOL_FACTS = frozenset({"kyc_verified", "blacklisted"})
-_OPTIONAL_FACTS = frozenset({"recent_days_late", "older_days_late"})
-_COUNT_FACTS = frozenset({"late_returns", "damage_count", "lost_assets", "completed_rentals"})
+_OPTIONAL_FACTS = frozenset({"recent_days_late", "older_days_late", "related_score"})
+_TEXT_FACTS = frozenset({"related_grade", "related_name", "signal_kind"})
+_COUNT_FACTS = frozenset(
+    {
+        "late_returns",
+        "damage_count",
+        "lost_assets",
+        "completed_rentals",
+        "recent_due_count",
+        "recent_late_count",
+        "older_due_count",
+        "older_late_count",
+        "signal_count",
+    }
+)
+#: (whole, part) facts where the part cannot exceed the whole.
+_PART_FACTS = (
+    ("recent_due_count", "recent_late_count"),
+    ("recent_due_amount", "recent_late_amount"),
+    ("older_due_count", "older_late_count"),
+    ("older_due_amount", "older_late_amount"),
+)
 # Days late may be negative (paid early); everything else is an amount, count or duration.
 _SIGNED_FACTS = frozenset({"weighted_days_late", "recent_days_late", "older_days_late"})
 _FACT_CHECKS: tuple[tuple[str, bool, bool, bool, bool], ...] = tuple(
@@ -335,6 +432,20 @@ class ScoringConfig:
     paid_volume_full: float = 50000.0
     # Identity
     kyc_weight: float = 5.0
+    # Trends (recent window against the 12 months before it)
+    overdue_trend_weight: float = 10.0
+    overdue_trend_grace: float = 0.1
+    overdue_trend_full: float = 0.5
+    order_drop_weight: float = 5.0
+    order_drop_grace: float = 0.25
+    order_drop_full: float = 0.75
+    credit_note_weight: float = 8.0
+    credit_note_grace_rate: float = 0.1
+    credit_note_full_rate: float = 0.4
+    # Related parties and officer signals
+    related_share: float = 0.25
+    signal_weight: float = 20.0
+    signal_full_severity: float = 4.0
     grades: GradeTable = field(default_factory=GradeTable)
 
     def __post_init__(self) -> None:
@@ -359,6 +470,9 @@ class ScoringConfig:
         for grace, full in (
             ("payment_delay_grace_days", "payment_delay_full_days"),
             ("trend_grace_days", "trend_full_days"),
+            ("overdue_trend_grace", "overdue_trend_full"),
+            ("order_drop_grace", "order_drop_full"),
+            ("credit_note_grace_rate", "credit_note_full_rate"),
         ):
             if getattr(self, full) <= getattr(self, grace):
                 raise ValueError(f"{full} must be greater than {grace}")
@@ -371,11 +485,14 @@ class ScoringConfig:
             "tenure_full_days",
             "completed_rentals_full",
             "paid_volume_full",
+            "signal_full_severity",
         ):
             if getattr(self, full) <= 0:
                 raise ValueError(f"{full} must be greater than zero")
         if self.min_rentals_for_rate < 1:
             raise ValueError("min_rentals_for_rate must be at least 1")
+        if self.related_share > 1:
+            raise ValueError("related_share must be from 0 to 1")
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> "ScoringConfig":
@@ -655,6 +772,122 @@ def _kyc(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     return (0.0, _lt("identity not verified (KYC)"), {})
 
 
+def _late_rate(late: float, due: float) -> float:
+    return late / due if due > 0 else 0.0
+
+
+def _overdue_trend(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
+    """More invoices, or more of the money, going late than usual: trouble before it shows in
+    the averages. Rates compare the last 90 days with the 12 months before."""
+    if not facts.recent_due_count or not facts.older_due_count:
+        return (0.0, _lt("not enough invoices due to see an overdue trend"), {})
+    recent = _late_rate(facts.recent_late_count, facts.recent_due_count)
+    older = _late_rate(facts.older_late_count, facts.older_due_count)
+    recent_amount = _late_rate(facts.recent_late_amount, facts.recent_due_amount)
+    older_amount = _late_rate(facts.older_late_amount, facts.older_due_amount)
+    grace, full = config.overdue_trend_grace, config.overdue_trend_full
+    # Half the weight on how often, half on how much.
+    points = -config.overdue_trend_weight * (
+        0.5 * _ramp(recent - older, grace, full)
+        + 0.5 * _ramp(recent_amount - older_amount, grace, full)
+    )
+    params = {
+        "late": facts.recent_late_count,
+        "due": facts.recent_due_count,
+        "percent": _round_half_up(recent_amount * 100),
+        "before": _round_half_up(older_amount * 100),
+    }
+    if not points:
+        return (
+            points,
+            _lt(
+                "overdue trend stable: %(late)s of %(due)s invoices due in the last 90 days "
+                "went late"
+            ),
+            params,
+        )
+    return (
+        points,
+        _lt(
+            "overdue trend up: %(late)s of %(due)s invoices due in the last 90 days went late, "
+            "%(percent)s%% of the amount against %(before)s%% in the year before"
+        ),
+        params,
+    )
+
+
+def _order_volume(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
+    """A customer ordering much less than its usual quarter may be losing business."""
+    if facts.older_order_amount <= 0:
+        return (0.0, _lt("not enough order history to see a volume change"), {})
+    # The usual quarter is a quarter of the 12 months before (multiplied, not divided, so a
+    # tiny amount cannot underflow to zero).
+    drop = max(0.0, 1.0 - 4 * facts.recent_order_amount / facts.older_order_amount)
+    points = -config.order_drop_weight * _ramp(
+        drop, config.order_drop_grace, config.order_drop_full
+    )
+    percent = _round_half_up(drop * 100)
+    if not points:
+        return (0.0, _lt("orders in line with the usual quarter"), {"percent": percent})
+    return (
+        points,
+        _lt("orders down %(percent)s%% in the last 90 days against the usual quarter"),
+        {"percent": percent},
+    )
+
+
+def _credit_notes(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
+    """Many credit notes (returns, disputes, price corrections) make revenue less certain."""
+    if facts.credit_note_amount <= 0:
+        return (0.0, _lt("no credit notes"), {})
+    rate = _share(facts.credit_note_amount, facts.invoiced_amount + facts.credit_note_amount)
+    points = -config.credit_note_weight * _ramp(
+        rate, config.credit_note_grace_rate, config.credit_note_full_rate
+    )
+    return (
+        points,
+        _lt("credit notes are %(percent)s%% of the amount invoiced"),
+        {"percent": _round_half_up(rate * 100)},
+    )
+
+
+def _signals(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
+    """What a Risk Officer learnt outside the books (news, lawsuits, new management) counts
+    until the signal expires."""
+    if facts.signal_count <= 0 or facts.signal_severity <= 0:
+        return (0.0, _lt("no active officer signal"), {})
+    points = -config.signal_weight * min(1.0, facts.signal_severity / config.signal_full_severity)
+    kind = SIGNAL_KINDS.get(facts.signal_kind or "", SIGNAL_KINDS["negative_news"])
+    params = {"count": facts.signal_count, "kind": kind}
+    if facts.signal_count == 1:
+        return (points, _lt("officer signal: %(kind)s"), params)
+    return (points, _lt("%(count)s officer signals, the most serious: %(kind)s"), params)
+
+
+RELATED_CODE = "related_parties"
+RELATED_LABEL = _lt("Related parties")
+
+
+def _related_parties(facts: CustomerFacts, config: ScoringConfig, score: float) -> _Reason:
+    """A weaker related party (same group, shared identifiers, declared related company) pulls
+    the score towards its own by ``related_share`` of the gap: money moves inside a group."""
+    if facts.related_score is None:
+        return (0.0, _lt("no related party"), {})
+    params = {
+        "name": facts.related_name or "?",
+        "grade": facts.related_grade or "?",
+        "score": _round_half_up(facts.related_score),
+    }
+    gap = score - facts.related_score
+    if gap <= 0:
+        return (0.0, _lt("no related party scored lower"), params)
+    return (
+        -config.related_share * gap,
+        _lt("related party %(name)s is graded %(grade)s (score %(score)s)"),
+        params,
+    )
+
+
 FactorFunction = Callable[[CustomerFacts, ScoringConfig], _Reason]
 
 FACTORS: tuple[tuple[str, str, FactorFunction], ...] = (
@@ -669,6 +902,10 @@ FACTORS: tuple[tuple[str, str, FactorFunction], ...] = (
     ("completed_rentals", _lt("Completed rentals"), _completed_rentals),
     ("paid_volume", _lt("Paid volume"), _paid_volume),
     ("kyc", _lt("Identity"), _kyc),
+    ("overdue_trend", _lt("Overdue trend"), _overdue_trend),
+    ("order_volume", _lt("Order volume"), _order_volume),
+    ("credit_notes", _lt("Credit notes"), _credit_notes),
+    ("signals", _lt("Officer signals"), _signals),
 )
 """(code, label, function) of each factor, in the order contributions are reported."""
 
@@ -730,9 +967,13 @@ def score_customer(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG)
     reasons = [function(facts, config) for _code, _label, function in FACTORS]
     raw_points = [points for points, _message, _params in reasons]
     raw_score = config.base_score + math.fsum(raw_points)
-    score = _round_half_up(min(100.0, max(0.0, raw_score)))
+    clamped = min(100.0, max(0.0, raw_score))
+    # Related parties pull the score the other factors give towards their own: a share of
+    # the gap, so the result stays within 0-100 and never rises when any fact worsens.
+    related = _related_parties(facts, config, clamped)
+    score = _round_half_up(clamped + related[0])
 
-    fitted = _fit_to_bounds(raw_points, config.base_score)
+    fitted = [*_fit_to_bounds(raw_points, config.base_score), related[0]]
     points = _apportion(fitted, score - config.base_score)
     # The factors built their params dicts for this call only: wrapping them read-only is
     # enough, no copy needed.
@@ -740,8 +981,11 @@ def score_customer(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG)
         Contribution(
             code, label, value, message, MappingProxyType(params) if params else _NO_PARAMS
         )
-        for (code, label, _function), (_points, message, params), value in zip(
-            FACTORS, reasons, points, strict=True
+        for (code, label), (_points, message, params), value in zip(
+            [*((code, label) for code, label, _function in FACTORS), (RELATED_CODE, RELATED_LABEL)],
+            [*reasons, related],
+            points,
+            strict=True,
         )
     ]
 
@@ -772,7 +1016,7 @@ def score_customer(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG)
         contributions=tuple(contributions),
         new_customer=not facts.has_history,
         capped_by_blacklist=facts.blacklisted,
-        raw_score=raw_score,
+        raw_score=raw_score + related[0],
     )
 
 

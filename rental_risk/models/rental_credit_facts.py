@@ -1,13 +1,17 @@
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..engine.scoring import CustomerFacts
+from ..engine.scoring import SIGNAL_SEVERITY, CustomerFacts
 
-#: Payments made within this many days count as "recent" for the payment trend factor.
-RECENT_PAYMENT_DAYS = 180
+#: The trend factors compare the last this many days ("recent") ...
+RECENT_DAYS = 90
+#: ... with this many days before them ("older": the 12 months before the recent window).
+OLDER_DAYS = 365
+#: An invoice counts as "gone late" for the overdue trend once unpaid this many days past due.
+LATE_GRACE_DAYS = 5
 
 
 class RentalCreditFacts(models.AbstractModel):
@@ -79,26 +83,41 @@ class RentalCreditFacts(models.AbstractModel):
         return {row[0]: dict(zip(keys, row[1:], strict=True)) for row in self.env.cr.fetchall()}
 
     @api.model
-    def _collect_facts(self, partner_ids, states=None, company=None):
+    def _collect_facts(self, partner_ids, states=None, company=None, as_of=None):
         """Facts of every partner of ``partner_ids`` (commercial partners) in ``company`` (the
         current one by default) for the engine: that company's invoices, payments, orders,
-        rentals and claims, in its currency (signed amounts, converted at the document's date).
+        rentals, claims and officer signals, in its currency (signed amounts, converted at the
+        document's date), and the lowest-scored related party.
 
-        Returns ``({id: CustomerFacts}, {id: exposure dict})``. A fixed number of aggregate
-        queries covers the whole list, whatever its length: never a query per partner.
+        ``as_of`` (a past date) reads the facts as they were known at the end of that day:
+        invoices dated by then, payments reconciled by then (an invoice paid later is open
+        again), orders, rentals, claims and signals dated by then, blacklist and identity
+        decisions taken by then; related parties are left out (their past scores are not
+        kept). The queries are the same, with the date as a parameter.
+
+        Returns ``({id: CustomerFacts}, {id: exposure dict})``; no exposure ``as_of`` a date.
+        A fixed number of aggregate queries covers the whole list, whatever its length: never
+        a query per partner.
         """
         company = company or self.env.company
-        today = fields.Date.context_today(self)
-        if states is None:
+        today = as_of or fields.Date.context_today(self)
+        if as_of is not None:
+            states = self._states_as_of(partner_ids, as_of)
+        elif states is None:
             states = self._read_states(partner_ids, company)
-        invoices = self._invoice_facts(partner_ids, today, company)
-        payments = self._payment_facts(partner_ids, today, company)
-        orders = self._order_facts(partner_ids, company)
-        rentals = self._rental_facts(partner_ids, company)
-        damages = self._damage_facts(partner_ids, company)
-        exposures = self._get_exposure(
-            partner_ids, company, invoices=invoices, orders=orders, rentals=rentals
-        )
+        invoices = self._invoice_facts(partner_ids, today, company, as_of=as_of)
+        payments = self._payment_facts(partner_ids, today, company, as_of=as_of)
+        trends = self._overdue_trend_facts(partner_ids, today, company, as_of=as_of)
+        orders = self._order_facts(partner_ids, company, as_of=as_of)
+        rentals = self._rental_facts(partner_ids, company, as_of=as_of)
+        damages = self._damage_facts(partner_ids, company, as_of=as_of)
+        signals = self._signal_facts(partner_ids, today, company)
+        related = {} if as_of is not None else self._related_facts(partner_ids, company)
+        exposures = {}
+        if as_of is None:
+            exposures = self._get_exposure(
+                partner_ids, company, invoices=invoices, orders=orders, rentals=rentals
+            )
         facts = {}
         empty = {}
         for partner_id in partner_ids:
@@ -108,6 +127,9 @@ class RentalCreditFacts(models.AbstractModel):
             rent = rentals.get(partner_id, empty)
             dmg = damages.get(partner_id, empty)
             state = states.get(partner_id, empty)
+            trend = trends.get(partner_id, empty)
+            signal = signals.get(partner_id, empty)
+            rel = related.get(partner_id, empty)
             first_dates = [
                 d
                 for d in (inv.get("first_date"), order.get("first_date"), rent.get("first_date"))
@@ -117,6 +139,8 @@ class RentalCreditFacts(models.AbstractModel):
             overdue_30 = min(overdue, max(0.0, inv.get("overdue_30", 0.0)))
             overdue_60 = min(overdue_30, max(0.0, inv.get("overdue_60", 0.0)))
             overdue_90 = min(overdue_60, max(0.0, inv.get("overdue_90", 0.0)))
+            recent_due = max(0.0, trend.get("recent_due_amount", 0.0))
+            older_due = max(0.0, trend.get("older_due_amount", 0.0))
             facts[partner_id] = CustomerFacts(
                 invoiced_amount=max(0.0, inv.get("invoiced", 0.0)),
                 weighted_days_late=pay.get("days_late", 0.0),
@@ -127,6 +151,17 @@ class RentalCreditFacts(models.AbstractModel):
                 overdue_90=overdue_90,
                 recent_days_late=pay.get("recent_days_late"),
                 older_days_late=pay.get("older_days_late"),
+                recent_due_count=int(trend.get("recent_due_count", 0)),
+                recent_late_count=int(trend.get("recent_late_count", 0)),
+                recent_due_amount=recent_due,
+                recent_late_amount=min(recent_due, max(0.0, trend.get("recent_late_amount", 0.0))),
+                older_due_count=int(trend.get("older_due_count", 0)),
+                older_late_count=int(trend.get("older_late_count", 0)),
+                older_due_amount=older_due,
+                older_late_amount=min(older_due, max(0.0, trend.get("older_late_amount", 0.0))),
+                credit_note_amount=max(0.0, inv.get("credit_notes", 0.0)),
+                recent_order_amount=max(0.0, order.get("recent_amount", 0.0)),
+                older_order_amount=max(0.0, order.get("older_amount", 0.0)),
                 late_returns=int(order.get("late_returns", 0)),
                 avg_late_days=order.get("avg_late_days", 0.0),
                 damage_count=int(dmg.get("damage_count", 0)),
@@ -137,45 +172,89 @@ class RentalCreditFacts(models.AbstractModel):
                 paid_volume=max(0.0, pay.get("paid", 0.0)),
                 kyc_verified=bool(state.get("kyc_verified")),
                 blacklisted=bool(state.get("blacklisted")),
+                related_score=rel.get("score"),
+                related_grade=rel.get("grade"),
+                related_name=rel.get("name"),
+                signal_severity=float(signal.get("severity", 0.0)),
+                signal_count=int(signal.get("count", 0)),
+                signal_kind=signal.get("kind"),
             )
         return facts, exposures
 
     @api.model
-    def _invoice_facts(self, partner_ids, today, company=None):
+    def _states_as_of(self, partner_ids, as_of):
+        """Blacklist and identity flags of ``partner_ids`` as decided by the end of ``as_of``,
+        from the decisions (one query): {id: {blacklisted, kyc_verified}}."""
+        self.env["rental.risk.decision"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT d.partner_id,
+                       (ARRAY_AGG(d.kind ORDER BY d.id DESC) FILTER (
+                           WHERE d.kind IN ('blacklist', 'blacklist_lift')))[1] = 'blacklist',
+                       BOOL_OR(d.kind = 'kyc_verify')
+                  FROM rental_risk_decision d
+                 WHERE d.partner_id = ANY(%(ids)s)
+                   AND d.kind IN ('blacklist', 'blacklist_lift', 'kyc_verify')
+                   AND d.date < %(end)s
+                 GROUP BY d.partner_id
+                """,
+                ids=list(partner_ids),
+                end=as_of + timedelta(days=1),
+            )
+        )
+        return {
+            partner_id: {"blacklisted": bool(blacklisted), "kyc_verified": bool(kyc)}
+            for partner_id, blacklisted, kyc in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _invoice_facts(self, partner_ids, today, company=None, as_of=None):
         """Posted customer invoices and credit notes per commercial partner, company currency.
 
         Overdue buckets use the invoice due date and the invoice's residual (credit notes
-        reduce the open balance, not the overdue buckets).
+        reduce the open balance, not the overdue buckets). ``as_of``: only the documents
+        dated by then, each open by what was reconciled with it after that day.
         """
         self.env["account.move"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        residual = SQL(
+            "am.amount_residual_signed + %(later)s",
+            later=self._reconciled_after_sql(as_of),
+        )
         self.env.cr.execute(
             SQL(
                 """
                 SELECT am.commercial_partner_id,
                        SUM(am.amount_total_signed)::float8,
-                       SUM(am.amount_residual_signed)::float8,
-                       (SUM(am.amount_residual_signed) FILTER (
+                       SUM(%(residual)s)::float8,
+                       (SUM(%(residual)s) FILTER (
                            WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d0)s)
                        )::float8,
-                       (SUM(am.amount_residual_signed) FILTER (
+                       (SUM(%(residual)s) FILTER (
                            WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d30)s)
                        )::float8,
-                       (SUM(am.amount_residual_signed) FILTER (
+                       (SUM(%(residual)s) FILTER (
                            WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d60)s)
                        )::float8,
-                       (SUM(am.amount_residual_signed) FILTER (
+                       (SUM(%(residual)s) FILTER (
                            WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d90)s)
                        )::float8,
-                       MIN(am.invoice_date)
+                       MIN(am.invoice_date),
+                       (SUM(-am.amount_total_signed) FILTER (WHERE am.move_type = 'out_refund')
+                       )::float8
                   FROM account_move am
                  WHERE am.commercial_partner_id = ANY(%(ids)s)
                    AND am.company_id = %(company)s
                    AND am.state = 'posted'
                    AND am.move_type IN ('out_invoice', 'out_refund')
+                   AND (%(as_of)s::date IS NULL OR am.invoice_date <= %(as_of)s::date)
                  GROUP BY am.commercial_partner_id
                 """,
+                residual=residual,
                 ids=list(partner_ids),
                 company=(company or self.env.company).id,
+                as_of=as_of,
                 d0=today,
                 d30=today - timedelta(days=30),
                 d60=today - timedelta(days=60),
@@ -191,6 +270,7 @@ class RentalCreditFacts(models.AbstractModel):
                 "overdue_60": overdue_60 or 0.0,
                 "overdue_90": overdue_90 or 0.0,
                 "first_date": first_date,
+                "credit_notes": credit_notes or 0.0,
             }
             for (
                 partner_id,
@@ -201,20 +281,47 @@ class RentalCreditFacts(models.AbstractModel):
                 overdue_60,
                 overdue_90,
                 first_date,
+                credit_notes,
             ) in self.env.cr.fetchall()
         }
 
     @api.model
-    def _payment_facts(self, partner_ids, today, company=None):
-        """Amount-weighted days between due date and payment, from the reconciliations.
+    def _reconciled_after_sql(self, as_of, move="am"):
+        """SQL expression: what was reconciled with the receivable of the invoice or credit
+        note ``move`` after ``as_of`` (signed like its residual), to add back to the residual
+        to get the residual of that day. Zero when ``as_of`` is None: PostgreSQL folds the
+        CASE when it plans the query, so the subqueries then cost nothing."""
+        return SQL(
+            """
+            CASE WHEN %(as_of)s::date IS NULL THEN 0 ELSE
+                COALESCE((SELECT SUM(apr.amount)
+                            FROM account_move_line l
+                            JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                           WHERE l.move_id = %(move)s.id AND apr.max_date > %(as_of)s::date), 0)
+              - COALESCE((SELECT SUM(apr.amount)
+                            FROM account_move_line l
+                            JOIN account_partial_reconcile apr ON apr.credit_move_id = l.id
+                           WHERE l.move_id = %(move)s.id AND apr.max_date > %(as_of)s::date), 0)
+            END
+            """,
+            as_of=as_of,
+            move=SQL.identifier(move),
+        )
+
+    @api.model
+    def _payment_facts(self, partner_ids, today, company=None, as_of=None):
+        """Amount-weighted days between due date and payment, from the reconciliations: over
+        the whole relationship, over the payments of the recent window (the last 90 days) and
+        over those of the 12 months before it (both only when both windows have payments).
 
         A payment is a partial reconciliation of a customer invoice's receivable line with a
         line outside the sales journals: credit notes (sales journals) cancel the debt, they do
         not pay it. Its date is the later of the two lines (``max_date``), its weight the
-        amount matched.
+        amount matched. ``as_of``: only the reconciliations dated by then.
         """
         self.env["account.partial.reconcile"].flush_model()
-        recent_from = today - timedelta(days=RECENT_PAYMENT_DAYS)
+        recent_from = today - timedelta(days=RECENT_DAYS)
+        older_from = recent_from - timedelta(days=OLDER_DAYS)
         self.env.cr.execute(
             SQL(
                 """
@@ -223,7 +330,13 @@ class RentalCreditFacts(models.AbstractModel):
                        SUM(apr.amount * (apr.max_date - inv_line.date_maturity))::float8,
                        (SUM(apr.amount) FILTER (WHERE apr.max_date >= %(recent)s))::float8,
                        (SUM(apr.amount * (apr.max_date - inv_line.date_maturity))
-                           FILTER (WHERE apr.max_date >= %(recent)s))::float8
+                           FILTER (WHERE apr.max_date >= %(recent)s))::float8,
+                       (SUM(apr.amount) FILTER (
+                           WHERE apr.max_date >= %(older)s AND apr.max_date < %(recent)s)
+                       )::float8,
+                       (SUM(apr.amount * (apr.max_date - inv_line.date_maturity)) FILTER (
+                           WHERE apr.max_date >= %(older)s AND apr.max_date < %(recent)s)
+                       )::float8
                   FROM account_partial_reconcile apr
                   JOIN account_move_line inv_line ON inv_line.id = apr.debit_move_id
                   JOIN account_move am ON am.id = inv_line.move_id
@@ -234,18 +347,22 @@ class RentalCreditFacts(models.AbstractModel):
                    AND am.state = 'posted'
                    AND am.move_type = 'out_invoice'
                    AND pay_journal.type != 'sale'
+                   AND (%(as_of)s::date IS NULL OR apr.max_date <= %(as_of)s::date)
                  GROUP BY am.commercial_partner_id
                 """,
                 ids=list(partner_ids),
                 company=(company or self.env.company).id,
                 recent=recent_from,
+                older=older_from,
+                as_of=as_of,
             )
         )
         result = {}
-        for partner_id, paid, weighted, recent_paid, recent_weighted in self.env.cr.fetchall():
-            paid, weighted = float(paid or 0.0), float(weighted or 0.0)
-            recent_paid, recent_weighted = float(recent_paid or 0.0), float(recent_weighted or 0.0)
-            older_paid, older_weighted = paid - recent_paid, weighted - recent_weighted
+        for row in self.env.cr.fetchall():
+            partner_id, paid, weighted, recent_paid, recent_weighted, older_paid, older_weighted = (
+                row[0],
+                *(float(value or 0.0) for value in row[1:]),
+            )
             both = recent_paid > 0 and older_paid > 0
             result[partner_id] = {
                 "paid": paid,
@@ -256,37 +373,137 @@ class RentalCreditFacts(models.AbstractModel):
         return result
 
     @api.model
-    def _order_facts(self, partner_ids, company=None):
+    def _overdue_trend_facts(self, partner_ids, today, company=None, as_of=None):
+        """Customer invoices that fell due in the recent window (the last 90 days, up to the
+        grace) and in the 12 months before, and those of them that went late: still unpaid
+        ``LATE_GRACE_DAYS`` after their due date, as known on ``today`` (``as_of``: payments
+        reconciled by then). Counts and amounts (company currency) per commercial partner.
+        """
+        self.env["account.move"].flush_model()
+        self.env["account.partial.reconcile"].flush_model()
+        recent_from = today - timedelta(days=RECENT_DAYS)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH due AS (
+                    SELECT am.commercial_partner_id AS partner_id,
+                           am.amount_total_signed AS amount,
+                           am.invoice_date_due >= %(recent)s AS recent,
+                           -- unpaid after the grace: nothing reconciled settles it by then
+                           COALESCE(paid.amount, 0) < am.amount_total_signed - 0.005 AS late
+                      FROM account_move am
+                      LEFT JOIN LATERAL (
+                            SELECT SUM(apr.amount) AS amount
+                              FROM account_move_line l
+                              JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                             WHERE l.move_id = am.id
+                               AND apr.max_date <= am.invoice_date_due + %(grace)s
+                               AND (%(as_of)s::date IS NULL OR apr.max_date <= %(as_of)s::date)
+                      ) paid ON TRUE
+                     WHERE am.commercial_partner_id = ANY(%(ids)s)
+                       AND am.company_id = %(company)s
+                       AND am.state = 'posted'
+                       AND am.move_type = 'out_invoice'
+                       AND am.invoice_date_due >= %(older)s
+                       AND am.invoice_date_due < %(until)s
+                       AND (%(as_of)s::date IS NULL OR am.invoice_date <= %(as_of)s::date)
+                )
+                SELECT partner_id,
+                       COUNT(*) FILTER (WHERE recent),
+                       COUNT(*) FILTER (WHERE recent AND late),
+                       (SUM(amount) FILTER (WHERE recent))::float8,
+                       (SUM(amount) FILTER (WHERE recent AND late))::float8,
+                       COUNT(*) FILTER (WHERE NOT recent),
+                       COUNT(*) FILTER (WHERE NOT recent AND late),
+                       (SUM(amount) FILTER (WHERE NOT recent))::float8,
+                       (SUM(amount) FILTER (WHERE NOT recent AND late))::float8
+                  FROM due
+                 GROUP BY partner_id
+                """,
+                ids=list(partner_ids),
+                company=(company or self.env.company).id,
+                recent=recent_from,
+                older=recent_from - timedelta(days=OLDER_DAYS),
+                until=today - timedelta(days=LATE_GRACE_DAYS),
+                grace=LATE_GRACE_DAYS,
+                as_of=as_of,
+            )
+        )
+        keys = (
+            "recent_due_count",
+            "recent_late_count",
+            "recent_due_amount",
+            "recent_late_amount",
+            "older_due_count",
+            "older_late_count",
+            "older_due_amount",
+            "older_late_amount",
+        )
+        return {
+            row[0]: {key: value or 0 for key, value in zip(keys, row[1:], strict=True)}
+            for row in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _order_facts(self, partner_ids, company=None, as_of=None):
         """Order lines per commercial partner, in one pass: the first confirmed order date, the
         amount ordered but not invoiced yet (confirmed orders, taxes included, company
-        currency) and the late returns (lines flagged late at least once, whatever the order's
-        state now: ``rental_late_hours`` stays on the line after the return, it is the lateness
-        history).
+        currency), the confirmed orders of the recent window (the last 90 days) and of the 12
+        months before, and the late returns (lines flagged late at least once, whatever the
+        order's state now: ``rental_late_hours`` stays on the line after the return, it is the
+        lateness history).
 
-        Returns {partner_id: {first_date, to_invoice, late_returns, avg_late_days}}.
+        ``as_of``: orders dated by then, late returns planned back by then (the amount to
+        invoice is today's: it is not kept day by day).
+
+        Returns {partner_id: {first_date, to_invoice, recent_amount, older_amount,
+        late_returns, avg_late_days}}.
         """
         self.env["sale.order"].flush_model()
         self.env["sale.order.line"].flush_model()
+        today = as_of or fields.Date.context_today(self)
+        end = datetime.combine(today + timedelta(days=1), time.min)
+        recent_from = end - timedelta(days=RECENT_DAYS)
+        older_from = recent_from - timedelta(days=OLDER_DAYS)
+        known = SQL("(%(as_of)s::date IS NULL OR so.date_order < %(end)s)", as_of=as_of, end=end)
+        late = SQL(
+            "sol.rental_late_hours > 0"
+            " AND (%(as_of)s::date IS NULL OR sol.rental_end < %(end)s)",
+            as_of=as_of,
+            end=end,
+        )
         self.env.cr.execute(
             SQL(
                 """
                 SELECT p.commercial_partner_id,
                        (MIN(so.date_order) FILTER (WHERE so.state = 'sale'))::date,
                        (SUM(%(to_invoice)s) FILTER (WHERE so.state = 'sale'))::float8,
-                       COUNT(*) FILTER (WHERE sol.rental_late_hours > 0),
-                       (AVG(sol.rental_late_hours) FILTER (WHERE sol.rental_late_hours > 0)
-                       )::float8 / 24
+                       COUNT(*) FILTER (WHERE %(late)s),
+                       (AVG(sol.rental_late_hours) FILTER (WHERE %(late)s))::float8 / 24,
+                       (SUM(%(ordered)s) FILTER (
+                           WHERE so.state = 'sale' AND so.date_order >= %(recent)s)
+                       )::float8,
+                       (SUM(%(ordered)s) FILTER (
+                           WHERE so.state = 'sale' AND so.date_order >= %(older)s
+                             AND so.date_order < %(recent)s)
+                       )::float8
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_id
                   JOIN sale_order_line sol ON sol.order_id = so.id
                  WHERE p.commercial_partner_id = ANY(%(ids)s)
                    AND so.company_id = %(company)s
                    AND (so.state = 'sale' OR sol.rental_late_hours > 0)
+                   AND %(known)s
                  GROUP BY p.commercial_partner_id
                 """,
                 ids=list(partner_ids),
                 company=(company or self.env.company).id,
                 to_invoice=self._line_to_invoice_sql(),
+                ordered=self._line_ordered_sql(),
+                late=late,
+                known=known,
+                recent=recent_from,
+                older=older_from,
             )
         )
         return {
@@ -295,9 +512,27 @@ class RentalCreditFacts(models.AbstractModel):
                 "to_invoice": float(row[2] or 0.0),
                 "late_returns": row[3],
                 "avg_late_days": float(row[4] or 0.0),
+                "recent_amount": float(row[5] or 0.0),
+                "older_amount": float(row[6] or 0.0),
             }
             for row in self.env.cr.fetchall()
         }
+
+    @api.model
+    def _line_ordered_sql(self, line="sol", order="so"):
+        """SQL expression: what an order line sells, taxes included, in company currency
+        (deposits and down payments are not sales)."""
+        return SQL(
+            """
+            CASE WHEN %(line)s.display_type IS NULL
+                      AND NOT COALESCE(%(line)s.is_downpayment, FALSE)
+                      AND NOT COALESCE(%(line)s.is_rental_deposit, FALSE)
+                 THEN %(line)s.price_total / COALESCE(NULLIF(%(order)s.currency_rate, 0), 1)
+                 ELSE 0 END
+            """,
+            line=SQL.identifier(line),
+            order=SQL.identifier(order),
+        )
 
     @api.model
     def _line_to_invoice_sql(self, line="sol", order="so"):
@@ -323,10 +558,13 @@ class RentalCreditFacts(models.AbstractModel):
         )
 
     @api.model
-    def _rental_facts(self, partner_ids, company=None):
+    def _rental_facts(self, partner_ids, company=None, as_of=None):
         """Rental behaviour per commercial partner: completed rentals (returned bookings), lost
         assets, value of the assets out and the first rental (late returns come with the order
         facts, read in the same pass over the order lines).
+
+        ``as_of``: bookings started, and returned ones ended, by then; lost assets are the
+        loss claims dated by then (a serial's state is not kept day by day); no assets out.
 
         Hook: returns {partner_id: {completed_rentals, lost_assets, first_date, assets_out}}; a
         key a sub-module cannot provide is simply left out.
@@ -335,27 +573,34 @@ class RentalCreditFacts(models.AbstractModel):
         ids = list(partner_ids)
         env = self.env
         company_id = (company or env.company).id
+        end = as_of and datetime.combine(as_of + timedelta(days=1), time.min)
         if "rental.booking" in env:
             env["rental.booking"].flush_model()
             env.cr.execute(
                 SQL(
                     """
                     SELECT p.commercial_partner_id,
-                           COUNT(*) FILTER (WHERE rb.state = 'returned'),
+                           COUNT(*) FILTER (WHERE rb.state = 'returned'
+                               AND (%(end)s::timestamp IS NULL OR rb.date_end < %(end)s)),
                            MIN(rb.date_start)::date
                       FROM rental_booking rb
                       JOIN res_partner p ON p.id = rb.partner_id
                      WHERE p.commercial_partner_id = ANY(%(ids)s) AND rb.state != 'cancelled'
                        AND rb.company_id = %(company)s
+                       AND (%(end)s::timestamp IS NULL OR rb.date_start < %(end)s)
                      GROUP BY p.commercial_partner_id
                     """,
                     ids=ids,
                     company=company_id,
+                    end=end,
                 )
             )
             for partner_id, completed, first_date in env.cr.fetchall():
                 result[partner_id].update(completed_rentals=completed, first_date=first_date)
-        if "rental_state" in env["stock.lot"]._fields:
+        if as_of is not None:
+            for partner_id, lost in self._loss_claims(ids, company_id, as_of).items():
+                result[partner_id]["lost_assets"] = lost
+        elif "rental_state" in env["stock.lot"]._fields:
             env["stock.lot"].flush_model()
             env.cr.execute(
                 SQL(
@@ -378,6 +623,34 @@ class RentalCreditFacts(models.AbstractModel):
             for partner_id, lost, out_value in env.cr.fetchall():
                 result[partner_id].update(lost_assets=lost, assets_out=float(out_value or 0.0))
         return result
+
+    @api.model
+    def _loss_claims(self, partner_ids, company_id, until, since=None):
+        """{commercial partner id: loss claims dated in (``since``, ``until``]}: an asset
+        declared lost with the customer (claims not cancelled; a waived claim is still a
+        loss)."""
+        self.env["rental.damage.claim"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id, COUNT(*)
+                  FROM rental_damage_claim c
+                  JOIN res_partner p ON p.id = c.partner_id
+                 WHERE p.commercial_partner_id = ANY(%(ids)s)
+                   AND c.company_id = %(company)s
+                   AND c.claim_type = 'loss'
+                   AND c.state != 'cancelled'
+                   AND c.date <= %(until)s
+                   AND (%(since)s::date IS NULL OR c.date > %(since)s::date)
+                 GROUP BY p.commercial_partner_id
+                """,
+                ids=list(partner_ids),
+                company=company_id,
+                until=until,
+                since=since,
+            )
+        )
+        return dict(self.env.cr.fetchall())
 
     @api.model
     def _deposits_held(self, partner_ids, company=None):
@@ -428,10 +701,10 @@ class RentalCreditFacts(models.AbstractModel):
         )
 
     @api.model
-    def _damage_facts(self, partner_ids, company=None):
+    def _damage_facts(self, partner_ids, company=None, as_of=None):
         """Hook: damage and missing-accessory claims not waived nor withdrawn, per commercial
         partner: {damage_count, damage_amount (assessed, company currency)}. Loss claims are
-        left out: lost assets are scored on their own."""
+        left out: lost assets are scored on their own. ``as_of``: claims dated by then."""
         res = {}
         if not partner_ids:
             return res
@@ -446,10 +719,12 @@ class RentalCreditFacts(models.AbstractModel):
                    AND c.company_id = %(company)s
                    AND c.state NOT IN ('waived', 'cancelled')
                    AND c.claim_type != 'loss'
+                   AND (%(as_of)s::date IS NULL OR c.date <= %(as_of)s::date)
                  GROUP BY p.commercial_partner_id
                 """,
                 ids=list(partner_ids),
                 company=(company or self.env.company).id,
+                as_of=as_of,
             )
         )
         for partner_id, count, amount in self.env.cr.fetchall():
@@ -458,6 +733,97 @@ class RentalCreditFacts(models.AbstractModel):
             facts["damage_amount"] = facts.get("damage_amount", 0.0) + float(amount or 0.0)
             res[partner_id] = facts
         return res
+
+    @api.model
+    def _signal_facts(self, partner_ids, today, company=None):
+        """Officer signals of ``company`` known and not expired on ``today`` (withdrawn ones
+        never count), per commercial partner: {count, severity (sum of the engine's
+        severity weights), kind (of the most severe, the latest first)}."""
+        self.env["rental.risk.signal"].flush_model()
+        severity = SQL(
+            "CASE s.severity %s ELSE 0 END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", key, value) for key, value in SIGNAL_SEVERITY.items()
+            ),
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.partner_id, COUNT(*), SUM(%(severity)s),
+                       (ARRAY_AGG(s.kind ORDER BY %(severity)s DESC, s.date DESC, s.id DESC))[1]
+                  FROM rental_risk_signal s
+                 WHERE s.partner_id = ANY(%(ids)s)
+                   AND s.company_id = %(company)s
+                   AND s.active
+                   AND s.date <= %(today)s
+                   AND s.date_expiry >= %(today)s
+                 GROUP BY s.partner_id
+                """,
+                severity=severity,
+                ids=list(partner_ids),
+                company=(company or self.env.company).id,
+                today=today,
+            )
+        )
+        return {
+            partner_id: {"count": count, "severity": float(total or 0), "kind": kind}
+            for partner_id, count, total, kind in self.env.cr.fetchall()
+        }
+
+    @api.model
+    def _related_facts(self, partner_ids, company=None):
+        """Lowest-scored related party of each partner in ``company``: {id: {score, grade,
+        name}}. Related: the parent company and the companies under the same parent or
+        under the partner, companies sharing its VAT or company registry number, and the
+        companies declared related in either direction. One query; each candidate set comes
+        from an index (parent, normalised VAT, relation table)."""
+        company = company or self.env.company
+        self.env["res.partner"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH me AS (
+                    SELECT id, parent_id, rental_vat_norm AS vat,
+                           NULLIF(TRIM(company_registry), '') AS registry
+                      FROM res_partner
+                     WHERE id = ANY(%(ids)s)
+                ), candidate AS (
+                    SELECT me.id, me.parent_id AS related_id FROM me WHERE me.parent_id IS NOT NULL
+                    UNION
+                    SELECT me.id, q.id FROM me JOIN res_partner q ON q.parent_id = me.parent_id
+                    UNION
+                    SELECT me.id, q.id FROM me JOIN res_partner q ON q.parent_id = me.id
+                    UNION
+                    SELECT me.id, q.id FROM me JOIN res_partner q ON q.rental_vat_norm = me.vat
+                    UNION
+                    SELECT me.id, q.id
+                      FROM me JOIN res_partner q ON q.company_registry = me.registry
+                    UNION
+                    SELECT me.id, r.related_id
+                      FROM me JOIN rental_risk_related_partner_rel r ON r.partner_id = me.id
+                    UNION
+                    SELECT me.id, r.partner_id
+                      FROM me JOIN rental_risk_related_partner_rel r ON r.related_id = me.id
+                )
+                SELECT DISTINCT ON (c.id)
+                       c.id, (q.rental_score -> %(cid)s ->> 0)::int,
+                       q.rental_grade -> %(cid)s ->> 0, q.name
+                  FROM candidate c
+                  JOIN res_partner q ON q.id = c.related_id
+                 WHERE q.id != c.id
+                   AND q.id = q.commercial_partner_id
+                   AND q.active
+                   AND q.rental_score -> %(cid)s ->> 0 IS NOT NULL
+                 ORDER BY c.id, (q.rental_score -> %(cid)s ->> 0)::int, q.id
+                """,
+                ids=list(partner_ids),
+                cid=str(company.id),
+            )
+        )
+        return {
+            partner_id: {"score": float(score), "grade": grade or None, "name": name}
+            for partner_id, score, grade, name in self.env.cr.fetchall()
+        }
 
     # ------------------------------------------------------------------
     # Exposure

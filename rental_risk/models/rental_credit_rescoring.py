@@ -173,6 +173,7 @@ class RentalCreditRescoring(models.AbstractModel):
             {
                 "overdue_min_amount": company.rental_risk_overdue_min_amount,
                 "paid_volume_full": company.rental_risk_paid_volume_full or None,
+                **company._rental_scoring_settings(),
             }
         )
 
@@ -228,6 +229,11 @@ class RentalCreditRescoring(models.AbstractModel):
                 key: formatter(value) if isinstance(value, float) else value
                 for key, value in contribution.params.items()
             }
+            if "kind" in params:  # an engine label (the kind of an officer signal)
+                kind = params["kind"]
+                if kind not in cache:
+                    cache[kind] = self.env._(kind)  # pylint: disable=translation-not-lazy
+                params["kind"] = cache[kind]
             lines.append(f"{template % params}: {format_points(contribution.points)}")
         if result.new_customer:
             lines.insert(

@@ -33,6 +33,11 @@ EVENT_TYPES = [
     ("suspected_loss", "Suspected loss"),
     # Logged by asset care.
     ("qr_token", "Asset QR token replaced"),
+    # Logged by the scoring.
+    ("risk_signal", "Officer signal recorded"),
+    ("risk_signal_withdrawn", "Officer signal withdrawn"),
+    ("related_parties", "Related companies changed"),
+    ("backtest", "Scoring backtest run"),
 ]
 
 

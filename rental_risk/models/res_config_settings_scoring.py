@@ -17,6 +17,24 @@ class ResConfigSettings(models.TransientModel):
         currency_field="currency_id",
         readonly=False,
     )
+    rental_risk_trend_weight = fields.Float(
+        related="company_id.rental_risk_trend_weight", readonly=False
+    )
+    rental_risk_overdue_trend_weight = fields.Float(
+        related="company_id.rental_risk_overdue_trend_weight", readonly=False
+    )
+    rental_risk_order_drop_weight = fields.Float(
+        related="company_id.rental_risk_order_drop_weight", readonly=False
+    )
+    rental_risk_credit_note_weight = fields.Float(
+        related="company_id.rental_risk_credit_note_weight", readonly=False
+    )
+    rental_risk_signal_weight = fields.Float(
+        related="company_id.rental_risk_signal_weight", readonly=False
+    )
+    rental_risk_related_share = fields.Float(
+        related="company_id.rental_risk_related_share", readonly=False
+    )
 
     # ------------------------------------------------------------------
     # Actions

@@ -58,6 +58,8 @@ from . import (
     test_risk_rules,
     test_scoring,
     test_scoring_alerts,
+    test_scoring_backtest,
+    test_scoring_factors,
     test_scoring_multicompany,
     test_scoring_rescoring,
     test_ui_flow_tours,

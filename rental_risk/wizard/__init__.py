@@ -1,6 +1,7 @@
 from . import (
     rental_damage_claim_waive,
     rental_handover_sign,
+    rental_score_backtest_run,
     rental_xlsx_export,
     res_partner_blacklist,
     res_partner_credit_limit,

@@ -1,0 +1,192 @@
+import random
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from odoo.addons.rental_risk.engine.backtest import auc
+from odoo.addons.rental_risk.models.rental_score_backtest import month_ends
+
+from .common_scoring import CreditScoringCommon
+
+TODAY = "2025-12-31"
+#: Month-ends judged by a 6-month backtest on TODAY (their next 90 days have passed).
+ENDS = [
+    date(2025, 4, 30),
+    date(2025, 5, 31),
+    date(2025, 6, 30),
+    date(2025, 7, 31),
+    date(2025, 8, 31),
+    date(2025, 9, 30),
+]
+
+
+@tagged("post_install", "-at_install")
+class TestScoringBacktest(CreditScoringCommon):
+    """The backtest on generated data where some customers stretch payments, then default."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time(TODAY):
+            payments = {}
+            cls.good = cls._generate(14, False, payments)
+            cls.deteriorating = cls._generate(6, True, payments)
+            cls.env["account.move"].search(
+                [("partner_id", "in", (cls.good | cls.deteriorating).ids), ("state", "=", "draft")]
+            ).action_post()
+            # One payment wizard per payment date (a payment per invoice): the test data
+            # costs a few dozen rescorings instead of one per payment.
+            for paid_on, invoices in sorted(payments.items()):
+                (
+                    cls.env["account.payment.register"]
+                    .with_context(active_model="account.move", active_ids=invoices.ids)
+                    .create({"payment_date": paid_on, "group_payment": False})
+                    ._create_payments()
+                )
+
+    @classmethod
+    def _generate(cls, count, deteriorating, payments):
+        """``count`` customers invoiced about 1,000.00 on the 5th of every month from January
+        to October 2025, due at once. Good ones pay within 0-3 days (every fifth one 8 days
+        late now and then); a deteriorating one pays on time, then 15, 30 and 45 days late
+        from a month between April and July, then stops paying. Invoices are left in draft;
+        ``payments`` collects {payment date: invoices paid that day}."""
+        customers = cls.env["res.partner"]
+        today = fields.Date.to_date(TODAY)
+        for index in range(count):
+            kind = "Slipping" if deteriorating else "Steady"
+            customer = cls.env["res.partner"].create(
+                {
+                    "name": f"{kind} Customer {index}",
+                    "is_company": True,
+                    "property_payment_term_id": cls.pay_terms_a.id,
+                }
+            )
+            customers |= customer
+            start = 3 + index % 4  # month index (0 = January) the slide begins
+            for month in range(10):
+                day = date(2025, month + 1, 5)
+                invoice = cls.env["account.move"].create(
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": customer.id,
+                        "invoice_date": day,
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Rental",
+                                    "quantity": 1,
+                                    "price_unit": 1000.0 + 10 * index,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                )
+                if deteriorating and month >= start:
+                    late = 15 * (month - start + 1)
+                    if late > 45:
+                        continue  # defaulted: never paid
+                else:
+                    late = index % 4 + (8 if index % 5 == 0 and month % 3 == 0 else 0)
+                paid_on = day + timedelta(days=late)
+                if paid_on <= today:
+                    payments[paid_on] = payments.get(paid_on, cls.env["account.move"]) | invoice
+        return customers
+
+    def _own(self, observations):
+        """Observations of the generated customers only."""
+        ids = set((self.good | self.deteriorating).ids)
+        return [obs for obs in observations if obs[1] in ids]
+
+    def test_month_ends_wait_for_their_horizon(self):
+        """Only month-ends whose next 90 days have passed are judged, oldest first."""
+        self.assertEqual(month_ends(date(2025, 12, 31), 6, 90), ENDS)
+        self.assertEqual(month_ends(date(2025, 12, 29), 1, 90), [date(2025, 9, 30)])
+        self.assertEqual(month_ends(date(2025, 12, 28), 1, 90), [date(2025, 8, 31)])
+
+    @freeze_time(TODAY)
+    def test_backtest_ranks_the_deteriorating_customers(self):
+        """Customers who stretch payments score lower before they default: AUC > 0.75."""
+        backtest = self.env["rental.score.backtest"].with_user(self.officer)._run(6)
+        self.assertEqual((backtest.date_from, backtest.date_to), (ENDS[0], ENDS[-1]))
+        self.assertEqual(len(backtest.month_ids), 6)
+        self.assertEqual(len(backtest.overall_line_ids), 5)
+        self.assertGreater(backtest.bad_count, 5)
+        self.assertGreater(backtest.auc, 0.75)
+        self.assertAlmostEqual(backtest.gini, 2 * backtest.auc - 1, places=3)
+        self.assertGreater(backtest.caught_share, 50.0)
+        rates = {line.grade: line for line in backtest.overall_line_ids}
+        bad_low = sum(rates[g].bad_count for g in "DE") / max(
+            1, sum(rates[g].customers for g in "DE")
+        )
+        bad_high = sum(rates[g].bad_count for g in "ABC") / max(
+            1, sum(rates[g].customers for g in "ABC")
+        )
+        self.assertGreater(bad_low, bad_high, "bad outcomes fall from E to A")
+        event = self.env["rental.risk.event"].search([("event_type", "=", "backtest")])
+        self.assertEqual(len(event), 1)
+
+    @freeze_time(TODAY)
+    def test_shuffled_outcomes_give_about_half(self):
+        """The same scores against shuffled outcomes rank nothing: AUC about 0.5."""
+        observations = self._own(
+            self.env["rental.score.backtest"]._observations(ENDS, self.company)
+        )
+        scores = [obs[2] for obs in observations]
+        bad = [obs[4] for obs in observations]
+        self.assertTrue(any(bad) and not all(bad))
+        self.assertGreater(auc(scores, bad), 0.75)
+        rng = random.Random(17)
+        shuffled = []
+        for _round in range(200):
+            rng.shuffle(bad)
+            shuffled.append(auc(scores, bad))
+        self.assertAlmostEqual(sum(shuffled) / len(shuffled), 0.5, delta=0.03)
+
+    @freeze_time(TODAY)
+    def test_outcome_is_a_new_default_within_the_horizon(self):
+        """A customer sliding from April is bad at the month-ends before its first invoice
+        passes 60 days overdue, not before its slide could be foreseen."""
+        slipping = self.deteriorating[0]  # slides from April, unpaid from July: 3 Sep + 60 days
+        bad = self.env["rental.score.backtest"]._bad_outcomes(slipping.ids, ENDS, self.company)
+        self.assertEqual(
+            sorted(end for end, _partner in bad),
+            [date(2025, 6, 30), date(2025, 7, 31), date(2025, 8, 31), date(2025, 9, 30)],
+        )
+        self.assertFalse(
+            self.env["rental.score.backtest"]._bad_outcomes(self.good[1].ids, ENDS, self.company)
+        )
+
+    @freeze_time(TODAY)
+    def test_only_officers_run_backtests_and_results_are_not_edited(self):
+        """A salesperson cannot run a backtest; nobody writes or creates one by hand."""
+        with self.assertRaises(AccessError):
+            self.env["rental.score.backtest"].with_user(self.salesman)._run(3)
+        with self.assertRaises(AccessError):
+            self.env["rental.score.backtest.run"].with_user(self.salesman).create({"months": 3})
+        backtest = self.env["rental.score.backtest"].with_user(self.officer)._run(2)
+        for user in (self.officer, self.env.user):
+            with self.assertRaises(UserError):
+                backtest.with_user(user).sudo().write({"auc": 1.0})
+            with self.assertRaises(UserError):
+                backtest.month_ids[:1].with_user(user).sudo().write({"auc": 1.0})
+            with self.assertRaises(UserError):
+                backtest.line_ids[:1].with_user(user).sudo().write({"bad_count": 0})
+            with self.assertRaises(UserError):
+                self.env["rental.score.backtest"].with_user(user).sudo().create(
+                    {"name": "Forged", "company_id": self.company.id, "auc": 1.0}
+                )
+
+    @freeze_time(TODAY)
+    def test_wizard_runs_and_opens_the_result(self):
+        """The wizard of a Risk Officer stores a backtest and opens it."""
+        wizard = self.env["rental.score.backtest.run"].with_user(self.officer).create({"months": 3})
+        action = wizard.action_run()
+        backtest = self.env["rental.score.backtest"].browse(action["res_id"])
+        self.assertEqual(backtest.months, 3)
+        self.assertEqual(backtest.user_id, self.officer)
