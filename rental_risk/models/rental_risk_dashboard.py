@@ -85,6 +85,7 @@ class RentalRiskDashboard(models.AbstractModel):
             "claims": self._tile_claims(company, today),
             "approvals": self._tile_approvals(company),
             "locks": self._tile_locks(company, today),
+            "collections": self._tile_collections(company),
         }
 
     @api.model
@@ -471,6 +472,22 @@ class RentalRiskDashboard(models.AbstractModel):
         )
         count, amount = self.env.cr.fetchone()
         return {"count": count, "amount": company.currency_id.round(amount)}
+
+    @api.model
+    def _tile_collections(self, company):
+        """The company's collection figures: average days to pay (weighted by the amounts
+        paid), share of the open receivable overdue by more than 30 days, share of the
+        promises to pay kept; the same aggregates as on each customer, over all of them."""
+        days, share, kept = (
+            self.env["res.partner"]
+            ._rental_collection_kpis(None, company)
+            .get(0, (0.0, 0.0, 0.0))
+        )
+        return {
+            "avg_days_to_pay": round(days, 1),
+            "overdue_30_share": round(share, 1),
+            "promise_kept_rate": round(kept, 1),
+        }
 
     @api.model
     def _tile_approvals(self, company):

@@ -291,3 +291,37 @@ class TestDunning(RiskCommon):
         self.assertAlmostEqual(self.customer.rental_avg_days_to_pay, 20.0)
         self.assertAlmostEqual(self.customer.rental_overdue_30_share, 75.0)
         self.assertEqual(self.customer.rental_promise_kept_rate, 0.0)
+        # The company's figures in the dashboard's data: the same aggregates over every
+        # customer, checked against a plain walk over the records.
+        data = (
+            self.env["rental.risk.dashboard"]
+            .with_user(self.officer)
+            .get_dashboard_data(self.company.id)["collections"]
+        )
+        invoices = self.env["account.move"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("state", "=", "posted"),
+                ("move_type", "=", "out_invoice"),
+                ("amount_residual_signed", "!=", 0),
+            ]
+        )
+        today = fields.Date.context_today(self.env["res.partner"])
+        late = invoices.filtered(lambda m: m.invoice_date_due < today - timedelta(days=30))
+        share = 100.0 * sum(late.mapped("amount_residual_signed")) / sum(
+            invoices.mapped("amount_residual_signed")
+        )
+        self.assertAlmostEqual(data["overdue_30_share"], round(share, 1))
+        partials = self.env["account.partial.reconcile"].search(
+            [
+                ("debit_move_id.move_id.company_id", "=", self.company.id),
+                ("debit_move_id.move_id.move_type", "=", "out_invoice"),
+                ("debit_move_id.move_id.state", "=", "posted"),
+                ("credit_move_id.journal_id.type", "!=", "sale"),
+            ]
+        )
+        days = sum(
+            p.amount * (p.max_date - p.debit_move_id.move_id.invoice_date).days for p in partials
+        ) / sum(partials.mapped("amount"))
+        self.assertAlmostEqual(data["avg_days_to_pay"], round(days, 1))
+        self.assertIn("promise_kept_rate", data)
