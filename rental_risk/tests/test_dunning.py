@@ -306,7 +306,7 @@ class TestDunning(RiskCommon):
                 ("amount_residual_signed", "!=", 0),
             ]
         )
-        today = fields.Date.context_today(self.env["res.partner"])
+        today = fields.Date.context_today(self.env["res.partner"].with_user(self.officer))
         late = invoices.filtered(lambda m: m.invoice_date_due < today - timedelta(days=30))
         share = 100.0 * sum(late.mapped("amount_residual_signed")) / sum(
             invoices.mapped("amount_residual_signed")
