@@ -303,9 +303,7 @@ class RentalDunningLine(models.Model):
             if letter:
                 # The letter goes in the customer's chatter, to print and post.
                 partner.message_post(
-                    body=self.env._(
-                        "Dunning letter of level %(level)s.", level=level.display_name
-                    ),
+                    body=self.env._("Dunning letter of level %(level)s.", level=level.display_name),
                     subtype_xmlid="mail.mt_note",
                     attachment_ids=letter.ids,
                 )

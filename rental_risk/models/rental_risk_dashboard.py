@@ -479,9 +479,7 @@ class RentalRiskDashboard(models.AbstractModel):
         paid), share of the open receivable overdue by more than 30 days, share of the
         promises to pay kept; the same aggregates as on each customer, over all of them."""
         days, share, kept = (
-            self.env["res.partner"]
-            ._rental_collection_kpis(None, company)
-            .get(0, (0.0, 0.0, 0.0))
+            self.env["res.partner"]._rental_collection_kpis(None, company).get(0, (0.0, 0.0, 0.0))
         )
         return {
             "avg_days_to_pay": round(days, 1),

@@ -95,7 +95,9 @@ class SaleOrderLine(models.Model):
         done = recorded.values()
         prices = allocate(self.price_unit - sum(p.price_unit for p in done), weights, digits)
         share_left = max(1.0 - sum(p.share for p in done), 0.0)
-        prices_by_start = {start: price for (start, _e, _w), price in zip(todo, prices, strict=True)}
+        prices_by_start = {
+            start: price for (start, _e, _w), price in zip(todo, prices, strict=True)
+        }
         schedule = []
         for index, (start, end, weight) in enumerate(periods):
             if start in recorded:

@@ -1,10 +1,10 @@
 from . import (
     test_alert_routing,
+    test_asset_advice,
+    test_asset_anomaly,
     test_asset_fault_page,
     test_asset_fault_tour,
     test_asset_maintenance,
-    test_asset_advice,
-    test_asset_anomaly,
     test_blacklist,
     test_blacklist_identity,
     test_blacklist_triggers,

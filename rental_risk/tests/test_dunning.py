@@ -308,8 +308,10 @@ class TestDunning(RiskCommon):
         )
         today = fields.Date.context_today(self.env["res.partner"].with_user(self.officer))
         late = invoices.filtered(lambda m: m.invoice_date_due < today - timedelta(days=30))
-        share = 100.0 * sum(late.mapped("amount_residual_signed")) / sum(
-            invoices.mapped("amount_residual_signed")
+        share = (
+            100.0
+            * sum(late.mapped("amount_residual_signed"))
+            / sum(invoices.mapped("amount_residual_signed"))
         )
         self.assertAlmostEqual(data["overdue_30_share"], round(share, 1))
         partials = self.env["account.partial.reconcile"].search(
