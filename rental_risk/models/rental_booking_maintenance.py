@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class RentalBooking(models.Model):
@@ -21,6 +22,28 @@ class RentalBooking(models.Model):
         readonly=True,
         copy=False,
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get("maintenance_request_id") for vals in vals_list):
+            self._rental_check_maintenance_link()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "maintenance_request_id" in vals:
+            self._rental_check_maintenance_link()
+        return super().write(vals)
+
+    def _rental_check_maintenance_link(self):
+        # The link lets a window block a serial in repair and makes finishing the request
+        # release it: only the preventive plans and the fault reports set it.
+        if not self.env["rental.risk.decision"]._guard_open():
+            raise UserError(
+                self.env._(
+                    "A maintenance window is made by its maintenance request; block the serial "
+                    "with a booking of your own instead."
+                )
+            )
 
     def _rental_is_maintenance_vals(self, vals):
         # A serial in repair or inspection can still be blocked for its maintenance (only lost

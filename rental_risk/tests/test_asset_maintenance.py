@@ -145,6 +145,22 @@ class TestAssetMaintenance(RentalCommon):
             ):
                 with self.subTest(user=user.login, field=field), self.assertRaises(UserError):
                     request.with_user(user).sudo().write({field: value})
+        # Nobody links a booking of their own to a request (it would block a serial in repair
+        # and be released with the request), nor moves a window to another request.
+        window = request.rental_booking_id
+        for user in (self.rental_user, self.manager, self.env.ref("base.user_admin")):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                window.with_user(user).sudo().write({"maintenance_request_id": False})
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                self.env["rental.booking"].with_user(user).sudo().create(
+                    {
+                        "lot_id": self.lot_2.id,
+                        "date_start": fields.Datetime.now() + timedelta(days=300),
+                        "date_end": fields.Datetime.now() + timedelta(days=301),
+                        "maintenance_request_id": request.id,
+                    }
+                )
+        self.assertEqual(window.maintenance_request_id, request)
 
     def test_plan_needs_an_interval_and_a_rental_target(self):
         with (
