@@ -83,6 +83,7 @@ from . import (
     res_config_settings_scoring,
     res_partner_blacklist,
     res_partner_dunning,
+    res_partner_filter_index,
     res_partner_identity,
     res_partner_kyc,
     res_partner_related,

@@ -27,6 +27,7 @@ SCORED_FIELDS = [
     "rental_credit_limit",
     "rental_exposure_at_scoring",
     "rental_available_credit_at_scoring",
+    "rental_overdue_at_scoring",
 ]
 
 
@@ -283,6 +284,7 @@ class RentalCreditRescoring(models.AbstractModel):
             rows["limit"].append(limit)
             rows["exposure"].append(exposure)
             rows["available"].append(round(limit - exposure, 2))
+            rows["overdue"].append(facts[partner_id].overdue_balance)
             rows["previous_score"].append(state["score"])
             rows["previous_grade"].append(state["grade"] or None)
             rows["changed"].append(state["score"] != result.score or state["grade"] != grade)
@@ -307,6 +309,7 @@ class RentalCreditRescoring(models.AbstractModel):
             "rental_credit_limit": SQL("to_jsonb(v.credit_limit::float8)"),
             "rental_exposure_at_scoring": SQL("to_jsonb(v.exposure::float8)"),
             "rental_available_credit_at_scoring": SQL("to_jsonb(v.available::float8)"),
+            "rental_overdue_at_scoring": SQL("to_jsonb(v.overdue::float8)"),
         }
         return SQL(", ").join(
             SQL(
@@ -336,6 +339,7 @@ class RentalCreditRescoring(models.AbstractModel):
                            unnest(%(limits)s::numeric[]) AS credit_limit,
                            unnest(%(exposures)s::numeric[]) AS exposure,
                            unnest(%(availables)s::numeric[]) AS available,
+                           unnest(%(overdues)s::numeric[]) AS overdue,
                            unnest(%(previous_scores)s::int[]) AS previous_score,
                            unnest(%(previous_grades)s::varchar[]) AS previous_grade,
                            unnest(%(changed)s::bool[]) AS changed
@@ -364,6 +368,7 @@ class RentalCreditRescoring(models.AbstractModel):
                 limits=rows["limit"],
                 exposures=rows["exposure"],
                 availables=rows["available"],
+                overdues=rows["overdue"],
                 previous_scores=rows["previous_score"],
                 previous_grades=rows["previous_grade"],
                 changed=rows["changed"],

@@ -83,6 +83,7 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["rental.grade.limit"]._create_missing_rows(companies)
+        self.env["res.partner"]._rental_risk_filter_indexes(companies)
         return companies
 
     @api.constrains(

@@ -129,6 +129,14 @@ class ResPartner(models.Model):
         aggregator=None,
         groups=USER_GROUP,
     )
+    rental_overdue_at_scoring = fields.Float(
+        string="Overdue (Last Scoring)",
+        company_dependent=True,
+        readonly=True,
+        digits="Account",
+        groups=USER_GROUP,
+        help="Receivables past their due date at the last scoring, in company currency.",
+    )
     rental_commercial_grade = fields.Selection(
         related="commercial_partner_id.rental_grade", string="Company Risk Grade"
     )

@@ -60,6 +60,7 @@ from . import (
     test_scoring_alerts,
     test_scoring_backtest,
     test_scoring_factors,
+    test_scoring_filters,
     test_scoring_multicompany,
     test_scoring_rescoring,
     test_ui_flow_tours,
