@@ -44,7 +44,7 @@ class RentalRiskReport(models.Model):
     customer's last scoring in that company (the company-dependent columns the rescoring
     stores), so the report reads stored columns only and agrees with the customer's Risk tab
     and the dashboard. The overdue amounts are today's, from the open receivables. A customer
-    with overdue receivables in a company that never scored it has a row too, without grade.
+    with overdue receivables in a company that never graded it has a row too, without grade.
 
     The utilization of a group is its total exposure over its total limit, never an average of
     the rows' ratios: see ``_read_group_select``.
@@ -116,13 +116,14 @@ class RentalRiskReport(models.Model):
         return SQL(
             """
             WITH scored AS (
-                -- every company that scored the customer has its key in the scoring columns
+                -- each company that graded the customer has its key in the grade column (the
+                -- dashboard's grade tiles count the same keys)
                 SELECT p.id AS partner_id, k.key::int AS company_id
                   FROM res_partner p,
-                       jsonb_object_keys(CASE WHEN jsonb_typeof(p.rental_scored_at) = 'object'
-                                              THEN p.rental_scored_at
-                                              ELSE '{}'::jsonb END) AS k(key)
-                 WHERE p.id = p.commercial_partner_id
+                       jsonb_each_text(CASE WHEN jsonb_typeof(p.rental_grade) = 'object'
+                                            THEN p.rental_grade
+                                            ELSE '{}'::jsonb END) AS k(key, value)
+                 WHERE k.value IS NOT NULL
             ), overdue AS (
                 SELECT o.partner_id, o.company_id,
                        SUM(o.amount_residual) AS amount,

@@ -182,13 +182,15 @@ class TestRiskAnalysisReport(RiskReportCommon):
         with its overdue receivables and no grade."""
         self.env.flush_all()
         self.env.cr.execute(
-            "UPDATE res_partner SET rental_scored_at = rental_scored_at - %s WHERE id = %s",
-            [str(self.company.id), self.risky.id],
+            "UPDATE res_partner SET rental_grade = rental_grade - %(c)s,"
+            " rental_scored_at = rental_scored_at - %(c)s WHERE id = %(id)s",
+            {"c": str(self.company.id), "id": self.risky.id},
         )
         row = self._rows(domain=[("partner_id", "=", self.risky.id)])
         self.assertEqual(len(row), 1)
         self.assertEqual(row.overdue_amount, 1000.0)
         self.assertEqual(row.overdue_90_plus, 400.0)
+        self.assertFalse(row.grade)
 
 
 @tagged("post_install", "-at_install")
