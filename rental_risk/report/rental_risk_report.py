@@ -57,11 +57,14 @@ class RentalRiskReport(models.Model):
     _rec_name = "partner_id"
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    commercial_partner_id = fields.Many2one(
+        "res.partner", string="Commercial Entity", readonly=True
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     industry_id = fields.Many2one("res.partner.industry", readonly=True)
     country_id = fields.Many2one("res.country", readonly=True)
-    state_id = fields.Many2one("res.country.state", string="State", readonly=True)
+    state_id = fields.Many2one("res.country.state", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     grade = fields.Selection(GRADE_SELECTION, string="Risk Grade", readonly=True)
     score = fields.Integer(string="Risk Score", readonly=True, aggregator="avg")
@@ -155,7 +158,7 @@ class RentalRiskReport(models.Model):
                   JOIN res_partner p ON p.id = c.partner_id
             )
             SELECT (f.partner_id::bigint << 20) + f.company_id AS id,
-                   f.partner_id, f.company_id, co.currency_id,
+                   f.partner_id, p.commercial_partner_id, f.company_id, co.currency_id,
                    p.industry_id, p.country_id, p.state_id, p.user_id,
                    f.grade, f.score, f.scored_at,
                    COALESCE(p.rental_blacklisted, FALSE) AS blacklisted,

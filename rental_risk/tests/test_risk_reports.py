@@ -95,6 +95,7 @@ class TestRiskAnalysisReport(RiskReportCommon):
         self.assertEqual(len(row), 1)
         scored = self.risky.with_company(self.company)
         self.assertEqual(row.company_id, self.company)
+        self.assertEqual(row.commercial_partner_id, self.risky)
         self.assertEqual(row.currency_id, self.company.currency_id)
         self.assertEqual(row.grade, "E")
         self.assertEqual(row.score, scored.rental_score)
