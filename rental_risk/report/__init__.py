@@ -2,6 +2,8 @@
 from . import report_rental_document  # isort: skip
 from . import (
     rental_asset_report,
+    rental_overdue_report,
+    rental_risk_report,
     report_rental_contract,
     report_rental_customer_statement,
     report_rental_damage_claim,

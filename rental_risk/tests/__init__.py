@@ -55,6 +55,7 @@ from . import (
     test_risk_delivery_lock,
     test_risk_gate,
     test_risk_multicompany,
+    test_risk_reports,
     test_risk_rules,
     test_scoring,
     test_scoring_alerts,

@@ -300,3 +300,13 @@ class TestRiskDashboardTour(DashboardCommon, HttpCase):
         self.start_tour(
             "/odoo/rental-risk-dashboard", "rental_risk_dashboard", login=self.officer.login
         )
+
+    def test_officer_opens_a_report_from_the_header(self):
+        """The header's Risk Distribution link opens the report's graph."""
+        self.officer.tour_enabled = False
+        self._graded("Dash Tour Report", "D", 35, 10.0)
+        self.start_tour(
+            "/odoo/rental-risk-dashboard",
+            "rental_risk_dashboard_reports",
+            login=self.officer.login,
+        )

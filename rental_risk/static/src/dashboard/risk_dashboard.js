@@ -16,6 +16,15 @@ export const OVERDUE_LABELS = {
     "90_plus": _t("Over 90 days"),
 };
 
+/** The management reports linked from the dashboard's header (window actions). */
+export const REPORTS = [
+    { xmlid: "rental_risk.rental_risk_report_action_distribution", name: _t("Risk Distribution") },
+    { xmlid: "rental_risk.rental_risk_report_action_utilization", name: _t("Limit Utilization") },
+    { xmlid: "rental_risk.rental_risk_report_action_segment", name: _t("Industry and Region") },
+    { xmlid: "rental_risk.rental_overdue_report_action", name: _t("Overdue Detail") },
+    { xmlid: "rental_risk.rental_score_history_action_trend", name: _t("Score Trend") },
+];
+
 /**
  * Rental > Reporting > Risk Dashboard: the current company's risk on one screen. Every figure
  * comes from one call (rental.risk.dashboard.get_dashboard_data); clicking a tile asks the
@@ -31,6 +40,7 @@ export class RiskDashboard extends Component {
         this.companyService = useService("company");
         this.state = useState({ data: null });
         this.overdueLabels = OVERDUE_LABELS;
+        this.reports = REPORTS;
         onWillStart(() => this.load());
     }
 
@@ -51,6 +61,10 @@ export class RiskDashboard extends Component {
             this.companyId,
         ]);
         return this.actionService.doAction(action);
+    }
+
+    openReport(xmlid) {
+        return this.actionService.doAction(xmlid);
     }
 
     openPartner(partnerId) {

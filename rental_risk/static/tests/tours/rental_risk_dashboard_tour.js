@@ -26,3 +26,25 @@ registry.category("web_tour.tours").add("rental_risk_dashboard", {
         },
     ],
 });
+
+// The dashboard's header links to the management reports: the risk distribution opens as a
+// graph of the customers per grade.
+registry.category("web_tour.tours").add("rental_risk_dashboard_reports", {
+    url: "/odoo/rental-risk-dashboard",
+    steps: () => [
+        {
+            content: "Open the risk distribution from the dashboard",
+            trigger:
+                ".o_rental_risk_dashboard .o_rrd_reports [data-report='rental_risk.rental_risk_report_action_distribution']",
+            run: "click",
+        },
+        {
+            content: "The report opens as a graph",
+            trigger: ".o_graph_view .o_graph_renderer",
+        },
+        {
+            content: "The breadcrumb names the report",
+            trigger: ".o_breadcrumb:contains(Risk Distribution)",
+        },
+    ],
+});
