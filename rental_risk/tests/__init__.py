@@ -59,6 +59,7 @@ from . import (
     test_scoring,
     test_scoring_alerts,
     test_scoring_backtest,
+    test_scoring_backtest_limits,
     test_scoring_factors,
     test_scoring_multicompany,
     test_scoring_rescoring,
