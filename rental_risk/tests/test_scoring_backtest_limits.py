@@ -251,7 +251,7 @@ class TestScoringBacktestLimits(CreditScoringCommon):
         self.assertAlmostEqual(summary["Caught by D-E (capture rate)"], backtest.caught_share / 100)
         self.assertAlmostEqual(summary["Bad Outcome Exposure"], 27600.0)
         self.assertAlmostEqual(summary["Capped by Limits"], 17000.0)
-        self.assertAlmostEqual(summary["Capped by Limits (share)"], 17000.0 / 27600.0)
+        self.assertAlmostEqual(summary["Capped by Limits (share)"], 17000.0 / 27600.0, places=3)
         self.assertEqual(summary["Customer-Months"], backtest.observations)
         months = book["Months"]
         header = [cell.value for cell in months[3]]
