@@ -132,10 +132,13 @@ def main():
             backtest.auc,
             backtest.gini,
             backtest.caught_share,
+            backtest.bad_exposure,
+            backtest.capped_amount,
+            backtest.capped_share,
         )
         cr.rollback()
 
-    observations, bad, area, gini, caught = figures
+    observations, bad, area, gini, caught, exposure, capped, capped_share = figures
     print()
     print(f"customer-months scored     : {observations} ({bad} bad outcomes)")
     print(
@@ -145,6 +148,7 @@ def main():
     print(f"AUC / Gini                 : {area:.3f} / {gini:.3f}")
     print(f"bad outcomes caught by D-E : {caught:.1f}%")
     print(f"bad outcome rate per grade : {grades}")
+    print(f"capped by the grade limits : {capped:,.2f} of {exposure:,.2f} ({capped_share:.1f}%)")
     ok = elapsed <= TARGET_S
     print(f"target                     : <= {TARGET_S:.0f} s {'OK' if ok else 'MISSED'}")
     return 0 if ok else 1
