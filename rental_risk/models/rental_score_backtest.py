@@ -79,8 +79,8 @@ class RentalScoreBacktest(models.Model):
         string="Capped by Limits",
         readonly=True,
         help="Part of that exposure above the credit limit each customer's grade gave at the "
-        "first month-end that saw the trouble coming (grade table of the company): what the "
-        "limits would have blocked.",
+        "first month-end that saw the trouble coming (the company's grade table as it is "
+        "today): what the limits would have blocked.",
     )
     capped_share = fields.Float(
         string="Capped by Limits (%)",
