@@ -3,7 +3,15 @@
 import random
 
 import pytest
-from engine.backtest import auc, caught_share, gini, grade_table
+from engine.backtest import (
+    CappedLosses,
+    auc,
+    capped_loss,
+    capped_losses,
+    caught_share,
+    gini,
+    grade_table,
+)
 
 
 def test_perfect_ranking_is_one():
@@ -62,3 +70,27 @@ def test_grade_table_and_caught_share():
     }
     assert caught_share(observations) == pytest.approx(2 / 3)
     assert caught_share([("A", False)]) is None
+
+
+def test_capped_loss_is_the_part_above_the_limit():
+    """A limit blocks what goes past it; below it, nothing; 0 gives no credit at all."""
+    assert capped_loss(12000.0, 10000.0) == 2000.0
+    assert capped_loss(800.0, 2000.0) == 0.0
+    assert capped_loss(500.0, 0.0) == 500.0
+    assert capped_loss(500.0, None) == 0.0
+    assert capped_loss(-50.0, 0.0) == 0.0
+
+
+def test_capped_losses_sum_and_share():
+    """Exposures and capped parts add up; the share is capped over exposed."""
+    result = capped_losses([(12000.0, 10000.0), (800.0, 2000.0), (1200.0, 0.0), (0.0, 0.0)])
+    assert result.exposure == 14000.0
+    assert result.capped == 3200.0
+    assert result.share == pytest.approx(3200.0 / 14000.0)
+    assert result.over_limit == 2
+
+
+def test_capped_losses_without_exposure_has_no_share():
+    """No bad outcome with money at stake: nothing capped and no made-up share."""
+    assert capped_losses([]) == CappedLosses(0.0, 0.0, None, 0)
+    assert capped_losses([(0.0, 100.0)]).share is None

@@ -5,7 +5,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from engine.xlsx_sheets import Column, TooManyRows, make_formats, open_workbook, write_sheet
+from engine.xlsx_sheets import (
+    Column,
+    TooManyRows,
+    make_formats,
+    open_workbook,
+    write_sheet,
+    write_summary,
+)
 
 COLUMNS = [
     Column("Customer", "text", 30),
@@ -96,3 +103,30 @@ def test_too_many_rows_refused(monkeypatch):
     with pytest.raises(TooManyRows) as error, open_workbook() as (workbook, _path):
         write_sheet(workbook, make_formats(workbook), "Risk", "Title", COLUMNS, iter(ROWS * 3))
     assert error.value.limit == 6
+
+
+def test_summary_one_typed_measure_per_row():
+    """A summary sheet lists its measures under a header, each value typed by its kind."""
+    items = [
+        ("First Month-End", "date", date(2025, 4, 30)),
+        ("Customer-Months", "int", 120),
+        ("AUC", "ratio", 0.8125),
+        ("Capped by Limits", "money", 1500.5),
+        ("Capped Share", "percent", 0.25),
+        ("Not Measured", "ratio", None),
+    ]
+    with open_workbook() as (workbook, path):
+        written = write_summary(workbook, make_formats(workbook), "Summary", "Backtest", items)
+    try:
+        sheet = openpyxl.load_workbook(path)["Summary"]
+    finally:
+        Path(path).unlink()
+    assert written == 6
+    assert sheet["A1"].value == "Backtest"
+    assert [sheet["A3"].value, sheet["B3"].value] == ["Measure", "Value"]
+    assert sheet["B4"].value.date() == date(2025, 4, 30)
+    assert sheet["B5"].value == 120
+    assert sheet["B6"].value == 0.8125 and sheet["B6"].number_format == "0.000"
+    assert sheet["B7"].value == 1500.5
+    assert sheet["B8"].number_format == "0.0%"
+    assert sheet["A9"].value == "Not Measured" and sheet["B9"].value is None

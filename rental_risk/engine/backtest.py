@@ -4,9 +4,15 @@ Plain Python, no ORM: the backtest scores every customer as of past month-ends, 
 happened next (a bad outcome or not) and hands the pairs to these functions.
 """
 
+from collections import namedtuple
 from collections.abc import Iterable, Sequence
 
 from .scoring import GRADES
+
+#: What the credit limits would have capped of the losses: the exposure of the bad outcomes,
+#: the part of it above the limits, that part's share of the exposure (None without any
+#: exposure) and how many exposures went over their limit.
+CappedLosses = namedtuple("CappedLosses", "exposure capped share over_limit")
 
 
 def auc(scores: Sequence[float], bad: Sequence[bool]) -> float | None:
@@ -67,3 +73,27 @@ def caught_share(observations: Iterable[tuple[str, bool]], grades: Iterable[str]
             bads += 1
             caught += grade in watched
     return caught / bads if bads else None
+
+
+def capped_loss(exposure: float, limit: float | None) -> float:
+    """Part of ``exposure`` above ``limit``: what that credit limit would have blocked, the
+    orders past it being held. A limit of 0 gives no credit, so all of it; no limit (None),
+    nothing; never negative."""
+    if limit is None or exposure <= 0:
+        return 0.0
+    return max(0.0, exposure - max(0.0, limit))
+
+
+def capped_losses(rows: Iterable[tuple[float, float | None]]) -> CappedLosses:
+    """Sum the (exposure, limit in force) pairs of the bad outcomes: how much was exposed,
+    how much of it the limits would have capped and which share that is."""
+    exposure = capped = 0.0
+    over_limit = 0
+    for amount, limit in rows:
+        if amount <= 0:
+            continue
+        part = capped_loss(amount, limit)
+        exposure += amount
+        capped += part
+        over_limit += part > 0
+    return CappedLosses(exposure, capped, capped / exposure if exposure else None, over_limit)

@@ -14,7 +14,7 @@ from collections import namedtuple
 
 import xlsxwriter
 
-#: A column of a register: its title, its kind (text, int, float, money, percent, date,
+#: A column of a register: its title, its kind (text, int, float, ratio, money, percent, date,
 #: datetime, bool), its width in characters and whether the totals row sums it.
 Column = namedtuple("Column", "title kind width total", defaults=(14, False))
 
@@ -76,6 +76,8 @@ def make_formats(workbook, money_digits=2):
         "bool": None,
         "int": workbook.add_format({"num_format": "#,##0"}),
         "float": workbook.add_format({"num_format": "#,##0.0"}),
+        # Measures between -1 and 1 (AUC, Gini) read to the third decimal.
+        "ratio": workbook.add_format({"num_format": "0.000"}),
         "money": workbook.add_format({"num_format": money}),
         "percent": workbook.add_format({"num_format": "0.0%"}),
         "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
@@ -161,3 +163,24 @@ def write_sheet(
                 )
                 sheet.write_number(row_index, index, total, formats[style])
     return count
+
+
+def write_summary(workbook, formats, name, title, items, headers=("Measure", "Value")):
+    """Write a sheet named ``name`` of one measure per row: ``title`` on the first row, the
+    ``headers`` on a fill, then ``items``, (label, kind, value) tuples, each value typed and
+    formatted by its kind as in a column (empty values leave the cell empty). Returns the
+    number of rows written."""
+    sheet = workbook.add_worksheet(name[:31])
+    sheet.set_column(0, 0, max([len(label) for label, _kind, _value in items] + [24]) + 2)
+    sheet.set_column(1, 1, 18)
+    sheet.write_string(0, 0, title, formats["title"])
+    for index, header in enumerate(headers):
+        sheet.write_string(HEADER_ROW, index, header, formats["header"])
+    row_index = HEADER_ROW
+    for label, kind, value in items:
+        row_index += 1
+        sheet.write_string(row_index, 0, label)
+        if value is None or (value is False and kind != "bool"):
+            continue
+        cell_writer(sheet, kind, formats)(row_index, 1, value)
+    return row_index - HEADER_ROW

@@ -7,9 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
-from ..engine.backtest import auc, caught_share, gini, grade_table
+from ..engine.backtest import auc, capped_losses, caught_share, gini, grade_table
 from ..engine.scoring import GRADES, score_customer
-from .rental_score_history import GRADE_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -69,6 +68,31 @@ class RentalScoreBacktest(models.Model):
         digits=(16, 1),
         help="Share of the bad outcomes whose customer was graded D or E beforehand.",
     )
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    bad_exposure = fields.Monetary(
+        string="Bad Outcome Exposure",
+        readonly=True,
+        help="Still owed on the invoices that went overdue past the bad-outcome line during "
+        "the backtest, by the customers with a bad outcome; each invoice counted once.",
+    )
+    capped_amount = fields.Monetary(
+        string="Capped by Limits",
+        readonly=True,
+        help="Part of that exposure above the credit limit each customer's grade gave at the "
+        "first month-end that saw the trouble coming (the company's grade table as it is "
+        "today): what the limits would have blocked.",
+    )
+    capped_share = fields.Float(
+        string="Capped by Limits (%)",
+        readonly=True,
+        digits=(16, 1),
+        help="Share of the bad outcome exposure the limits would have capped.",
+    )
+    capped_count = fields.Integer(
+        string="Customers over Limit",
+        readonly=True,
+        help="Customers with a bad outcome whose exposure went past their grade's limit.",
+    )
     month_ids = fields.One2many("rental.score.backtest.month", "backtest_id", string="Months")
     line_ids = fields.One2many("rental.score.backtest.line", "backtest_id", string="Grades")
     overall_line_ids = fields.One2many(
@@ -110,6 +134,25 @@ class RentalScoreBacktest(models.Model):
         action["domain"] = [("backtest_id", "=", self.id)]
         return action
 
+    def action_view_months(self):
+        """AUC per month-end as a line chart (and the months as a table)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "rental_risk.rental_score_backtest_month_action"
+        )
+        action["domain"] = [("backtest_id", "=", self.id)]
+        return action
+
+    def action_export_xlsx(self):
+        """Download the backtest as an Excel workbook: summary, months and grades."""
+        self.ensure_one()
+        # The register checks the exporter's groups and company again when it builds.
+        self.env["rental.xlsx.register"]._check_register_access("backtest", self.company_id)
+        wizard = self.env["rental.xlsx.export"].create(
+            {"register": "backtest", "backtest_id": self.id, "company_id": self.company_id.id}
+        )
+        return wizard.action_export()
+
     # ------------------------------------------------------------------
     # Business methods
     # ------------------------------------------------------------------
@@ -126,7 +169,9 @@ class RentalScoreBacktest(models.Model):
         today = fields.Date.context_today(self)
         ends = month_ends(today, months, horizon_days)
         observations = self._observations(ends, company, horizon_days, overdue_days)
-        vals = self._prepare_backtest_vals(observations, ends, company)
+        bad_ids = sorted({partner_id for _e, partner_id, _s, _g, is_bad in observations if is_bad})
+        exposures = self._bad_exposures(bad_ids, ends, company, horizon_days, overdue_days)
+        vals = self._prepare_backtest_vals(observations, ends, company, exposures)
         vals.update(
             months=months,
             horizon_days=horizon_days,
@@ -206,21 +251,7 @@ class RentalScoreBacktest(models.Model):
                 """
                 WITH ends AS (SELECT unnest(%(ends)s::date[]) AS month_end),
                 events AS (
-                    SELECT am.commercial_partner_id AS partner_id,
-                           am.invoice_date_due + %(overdue)s AS day
-                      FROM account_move am
-                     WHERE am.commercial_partner_id = ANY(%(ids)s)
-                       AND am.company_id = %(company)s
-                       AND am.state = 'posted'
-                       AND am.move_type = 'out_invoice'
-                       AND am.invoice_date_due + %(overdue)s > %(first)s
-                       AND am.invoice_date_due + %(overdue)s <= %(last)s
-                       AND am.amount_total_signed - %(tolerance)s > COALESCE((
-                            SELECT SUM(apr.amount)
-                              FROM account_move_line l
-                              JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
-                             WHERE l.move_id = am.id
-                               AND apr.max_date <= am.invoice_date_due + %(overdue)s), 0)
+                    SELECT partner_id, day FROM (%(invoices)s) invoices
                     UNION ALL
                     SELECT p.commercial_partner_id, c.date
                       FROM rental_damage_claim c
@@ -244,30 +275,135 @@ class RentalScoreBacktest(models.Model):
                 ends=list(ends),
                 ids=list(partner_ids),
                 company=company.id,
-                overdue=overdue_days,
                 horizon=horizon_days,
                 first=min(ends),
                 last=max(ends) + timedelta(days=horizon_days),
-                tolerance=company.rental_risk_overdue_min_amount,
+                invoices=self._overdue_invoices_sql(
+                    partner_ids,
+                    company,
+                    overdue_days,
+                    min(ends),
+                    max(ends) + timedelta(days=horizon_days),
+                ),
             )
         )
         return set(self.env.cr.fetchall())
 
     @api.model
-    def _prepare_backtest_vals(self, observations, ends, company):
-        """Figures per month, per grade and overall from the observations."""
+    def _overdue_invoices_sql(self, partner_ids, company, overdue_days, first, last):
+        """Query of the invoices of ``partner_ids`` in ``company`` that went more than
+        ``overdue_days`` overdue on a day in (``first``, ``last``] still owing more than the
+        overdue tolerance that day: columns partner_id, day, amount (what was still owed that
+        day, company currency; payments and credit notes matched later do not count)."""
+        return SQL(
+            """
+            SELECT am.commercial_partner_id AS partner_id,
+                   am.invoice_date_due + %(overdue)s AS day,
+                   (am.amount_total_signed - COALESCE(paid.amount, 0))::float8 AS amount
+              FROM account_move am
+              LEFT JOIN LATERAL (
+                    SELECT SUM(apr.amount) AS amount
+                      FROM account_move_line l
+                      JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                     WHERE l.move_id = am.id
+                       AND apr.max_date <= am.invoice_date_due + %(overdue)s) paid ON TRUE
+             WHERE am.commercial_partner_id = ANY(%(ids)s)
+               AND am.company_id = %(company)s
+               AND am.state = 'posted'
+               AND am.move_type = 'out_invoice'
+               AND am.invoice_date_due + %(overdue)s > %(first)s
+               AND am.invoice_date_due + %(overdue)s <= %(last)s
+               AND am.amount_total_signed - %(tolerance)s > COALESCE(paid.amount, 0)
+            """,
+            ids=list(partner_ids),
+            company=company.id,
+            overdue=overdue_days,
+            first=first,
+            last=last,
+            tolerance=company.rental_risk_overdue_min_amount,
+        )
+
+    @api.model
+    def _bad_exposures(self, partner_ids, ends, company, horizon_days=90, overdue_days=60):
+        """What the customers' bad outcomes put at stake: ``({(month-end, partner id):
+        amount}, {partner id: amount})``, the amount still owed on the invoices that went more
+        than ``overdue_days`` overdue in the ``horizon_days`` after each month-end, and per
+        customer over the whole backtest (each invoice once). One query."""
+        if not partner_ids or not ends:
+            return {}, {}
+        self.env.flush_all()
+        last = max(ends) + timedelta(days=horizon_days)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH ends AS (SELECT unnest(%(ends)s::date[]) AS month_end),
+                invoices AS (%(invoices)s)
+                SELECT ends.month_end, i.partner_id, SUM(i.amount)
+                  FROM invoices i
+                  JOIN ends ON i.day > ends.month_end
+                           AND i.day <= ends.month_end + %(horizon)s
+                 GROUP BY ends.month_end, i.partner_id
+                UNION ALL
+                SELECT NULL, i.partner_id, SUM(i.amount)
+                  FROM invoices i
+                 WHERE EXISTS (SELECT 1
+                                 FROM ends
+                                WHERE i.day > ends.month_end
+                                  AND i.day <= ends.month_end + %(horizon)s)
+                 GROUP BY i.partner_id
+                """,
+                ends=list(ends),
+                horizon=horizon_days,
+                invoices=self._overdue_invoices_sql(
+                    partner_ids, company, overdue_days, min(ends), last
+                ),
+            )
+        )
+        by_month, overall = {}, {}
+        for end, partner_id, amount in self.env.cr.fetchall():
+            if end is None:
+                overall[partner_id] = amount
+            else:
+                by_month[end, partner_id] = amount
+        return by_month, overall
+
+    @api.model
+    def _prepare_backtest_vals(self, observations, ends, company, exposures=None):
+        """Figures per month, per grade and overall from the observations; with
+        ``exposures`` (see ``_bad_exposures``), what the limits in force would have capped."""
+        by_month_exposure, overall_exposure = exposures or ({}, {})
+        limits = self._get_grade_limits(company)
         by_month = defaultdict(list)
-        for end, _partner_id, score, grade, is_bad in observations:
+        at_stake = defaultdict(list)
+        first_bad = {}
+        for end, partner_id, score, grade, is_bad in observations:
             by_month[end].append((score, grade, is_bad))
+            amount = by_month_exposure.get((end, partner_id)) if is_bad else None
+            if amount:
+                at_stake[end].append((amount, limits[grade]))
+                if partner_id not in first_bad or end < first_bad[partner_id][0]:
+                    first_bad[partner_id] = (end, grade)
         month_vals = []
         line_vals = []
         for end in ends:
             rows = by_month.get(end, [])
-            month_vals.append(self._prepare_period_vals(rows, end))
+            month_vals.append(
+                {
+                    **self._prepare_period_vals(rows, end),
+                    **self._prepare_capped_vals(at_stake[end]),
+                }
+            )
             line_vals += self._prepare_grade_lines(rows, end)
         everything = [(score, grade, is_bad) for _e, _p, score, grade, is_bad in observations]
         overall = self._prepare_period_vals(everything, False)
         line_vals += self._prepare_grade_lines(everything, False)
+        # Over the whole backtest each unpaid invoice counts once, against the limit of the
+        # customer's grade at the first month-end that saw trouble coming: summing the months
+        # would count a debt again at every month-end whose horizon it fell in.
+        capped = self._prepare_capped_vals(
+            (overall_exposure.get(partner_id, 0.0), limits[grade])
+            for partner_id, (_end, grade) in first_bad.items()
+        )
         return {
             "name": self.env._("Backtest %(first)s to %(last)s", first=ends[0], last=ends[-1]),
             "company_id": company.id,
@@ -279,8 +415,26 @@ class RentalScoreBacktest(models.Model):
             "auc": overall["auc"],
             "gini": overall["gini"],
             "caught_share": overall["caught_share"],
+            **capped,
             "month_ids": [fields.Command.create(vals) for vals in month_vals],
             "line_ids": [fields.Command.create(vals) for vals in line_vals],
+        }
+
+    @api.model
+    def _get_grade_limits(self, company):
+        """Hook: {grade: credit limit} the grades gave at the month-ends; the company's grade
+        table (it keeps no history, so today's table stands for the past)."""
+        return self.env["rental.grade.limit"]._get_limits(company)[company.id]
+
+    @api.model
+    def _prepare_capped_vals(self, rows):
+        """Capped-loss figures of (exposure, limit in force) pairs."""
+        result = capped_losses(rows)
+        return {
+            "bad_exposure": result.exposure,
+            "capped_amount": result.capped,
+            "capped_share": 100.0 * (result.share or 0.0),
+            "capped_count": result.over_limit,
         }
 
     @api.model
@@ -313,66 +467,3 @@ class RentalScoreBacktest(models.Model):
             }
             for grade in GRADES
         ]
-
-
-class RentalScoreBacktestMonth(models.Model):
-    """One month-end of a backtest: how the scores of that day ranked what followed."""
-
-    _name = "rental.score.backtest.month"
-    _description = "Credit Scoring Backtest Month"
-    _order = "backtest_id desc, month_end"
-
-    backtest_id = fields.Many2one(
-        "rental.score.backtest", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    company_id = fields.Many2one(related="backtest_id.company_id", store=True)
-    month_end = fields.Date(string="Month-End", readonly=True)
-    customers = fields.Integer(readonly=True)
-    bad_count = fields.Integer(string="Bad Outcomes", readonly=True)
-    default_rate = fields.Float(string="Bad Outcome Rate (%)", readonly=True, digits=(16, 2))
-    auc = fields.Float(string="AUC", readonly=True, digits=(16, 3))
-    gini = fields.Float(readonly=True, digits=(16, 3))
-    caught_share = fields.Float(string="Caught by D-E (%)", readonly=True, digits=(16, 1))
-
-    def write(self, vals):
-        if vals:
-            raise UserError(
-                self.env._("A backtest records a measurement: run a new one instead of editing it.")
-            )
-        return super().write(vals)
-
-
-class RentalScoreBacktestLine(models.Model):
-    """Customers and bad outcomes of one grade at one month-end of a backtest (or over the
-    whole backtest when the month-end is empty)."""
-
-    _name = "rental.score.backtest.line"
-    _description = "Credit Scoring Backtest Grade"
-    _order = "backtest_id desc, month_end, grade"
-
-    backtest_id = fields.Many2one(
-        "rental.score.backtest", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    company_id = fields.Many2one(related="backtest_id.company_id", store=True)
-    month_end = fields.Date(
-        string="Month-End", readonly=True, help="Empty on the lines of the whole backtest."
-    )
-    overall = fields.Boolean(compute="_compute_overall", store=True)
-    grade = fields.Selection(GRADE_SELECTION, readonly=True)
-    customers = fields.Integer(readonly=True)
-    bad_count = fields.Integer(string="Bad Outcomes", readonly=True)
-    default_rate = fields.Float(
-        string="Bad Outcome Rate (%)", readonly=True, digits=(16, 2), aggregator="avg"
-    )
-
-    @api.depends("month_end")
-    def _compute_overall(self):
-        for line in self:
-            line.overall = not line.month_end
-
-    def write(self, vals):
-        if vals:
-            raise UserError(
-                self.env._("A backtest records a measurement: run a new one instead of editing it.")
-            )
-        return super().write(vals)

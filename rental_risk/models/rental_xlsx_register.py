@@ -46,6 +46,7 @@ class RentalXlsxRegister(models.AbstractModel):
             "assets": (USER_GROUP,),
             "claims": finance,
             "dunning": finance,
+            "backtest": (OFFICER_GROUP,),
         }
 
     @api.model
@@ -57,6 +58,7 @@ class RentalXlsxRegister(models.AbstractModel):
             "assets": self.env._("Asset Register"),
             "claims": self.env._("Claims and Losses"),
             "dunning": self.env._("Dunning History"),
+            "backtest": self.env._("Scoring Backtest"),
         }
 
     @api.model
@@ -66,19 +68,26 @@ class RentalXlsxRegister(models.AbstractModel):
             return
         groups = self._get_register_groups()[register]
         if not any(self.env.user.has_group(group) for group in groups):
-            raise AccessError(
-                self.env._(
-                    "You may not export the %(register)s: ask a Risk Officer or an accountant "
-                    "for it, or to be given their rights.",
-                    register=self._get_register_names()[register],
-                )
-                if register != "assets"
-                else self.env._(
+            name = self._get_register_names()[register]
+            if register == "assets":
+                message = self.env._(
                     "You may not export the %(register)s: it is for Rental Users; ask your "
                     "administrator for that right.",
-                    register=self._get_register_names()[register],
+                    register=name,
                 )
-            )
+            elif register == "backtest":
+                message = self.env._(
+                    "You may not export the %(register)s: it is for Risk Officers; ask a Risk "
+                    "Manager for it, or to be given that right.",
+                    register=name,
+                )
+            else:
+                message = self.env._(
+                    "You may not export the %(register)s: ask a Risk Officer or an accountant "
+                    "for it, or to be given their rights.",
+                    register=name,
+                )
+            raise AccessError(message)
         if company not in self.env.user.company_ids:
             raise AccessError(
                 self.env._(
@@ -94,14 +103,15 @@ class RentalXlsxRegister(models.AbstractModel):
     @api.model
     def _get_register_builders(self):
         """Hook: {register: name of the method that writes its sheets into a workbook}; the
-        asset register and the claims report live in ``rental_xlsx_register_assets.py`` and
-        ``rental_xlsx_register_claims.py``."""
+        asset register, the claims report, the dunning history and the scoring backtest live
+        in ``rental_xlsx_register_<register>.py``."""
         return {
             "risk": "_build_risk_register",
             "aging": "_build_aging_register",
             "assets": "_build_asset_register",
             "claims": "_build_claims_register",
             "dunning": "_build_dunning_register",
+            "backtest": "_build_backtest_register",
         }
 
     @api.model

@@ -60,6 +60,7 @@ from . import (
     test_scoring,
     test_scoring_alerts,
     test_scoring_backtest,
+    test_scoring_backtest_limits,
     test_scoring_factors,
     test_scoring_filters,
     test_scoring_multicompany,

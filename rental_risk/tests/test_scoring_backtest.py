@@ -190,3 +190,22 @@ class TestScoringBacktest(CreditScoringCommon):
         backtest = self.env["rental.score.backtest"].browse(action["res_id"])
         self.assertEqual(backtest.months, 3)
         self.assertEqual(backtest.user_id, self.officer)
+
+    @freeze_time(TODAY)
+    def test_rate_per_grade_chart_falls_from_e_to_a(self):
+        """The bar chart of the form's Rate per Grade: one bar per grade of the whole
+        backtest, the bad outcome rate falling from E to A."""
+        backtest = self.env["rental.score.backtest"].with_user(self.officer)._run(6)
+        action = backtest.action_view_grades()
+        Line = self.env["rental.score.backtest.line"].with_user(self.officer)
+        # The chart's own query: the action's domain, its default filter, grouped by grade.
+        bars = Line._read_group(
+            action["domain"] + [("overall", "=", True)],
+            ["grade"],
+            ["default_rate:avg", "customers:sum"],
+        )
+        self.assertEqual([grade for grade, _rate, _count in bars], ["A", "B", "C", "D", "E"])
+        rates = [rate for _grade, rate, customers in bars if customers]
+        self.assertGreaterEqual(len(rates), 3)
+        self.assertEqual(rates, sorted(rates), f"rates per grade A to E: {rates}")
+        self.assertGreater(rates[-1], rates[0])

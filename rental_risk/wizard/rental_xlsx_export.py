@@ -13,6 +13,7 @@ REGISTERS = [
     ("assets", "Asset Register"),
     ("claims", "Claims and Losses"),
     ("dunning", "Dunning History"),
+    ("backtest", "Scoring Backtest"),
 ]
 
 #: The model whose list view offers each register for the selected records.
@@ -56,6 +57,12 @@ class RentalXlsxExport(models.TransientModel):
     lot_ids = fields.Many2many("stock.lot", string="Serials")
     claim_ids = fields.Many2many("rental.damage.claim", string="Claims")
     dunning_line_ids = fields.Many2many("rental.dunning.line", string="Dunning Lines")
+    backtest_id = fields.Many2one(
+        "rental.score.backtest",
+        string="Scoring Backtest",
+        domain="[('company_id', '=', company_id)]",
+        help="The backtest to export (Scoring Backtests, Export to Excel).",
+    )
     file_data = fields.Binary(string="File", readonly=True, attachment=True)
     file_name = fields.Char(readonly=True)
 
@@ -123,6 +130,10 @@ class RentalXlsxExport(models.TransientModel):
                 "lot_ids": self.lot_ids.ids,
                 "categ_id": self.categ_id.id,
             }
+        if self.register == "backtest":
+            if not self.backtest_id:
+                raise UserError(self.env._("Choose the scoring backtest to export."))
+            return {"backtest_id": self.backtest_id.id}
         if self.register == "dunning":
             return {
                 "date_from": self.date_from,
