@@ -11,6 +11,7 @@ from engine.scoring import (
     ScoringConfig,
     explain,
     grade_drop,
+    score_and_grade,
     score_customer,
 )
 from hypothesis import given, settings
@@ -777,3 +778,11 @@ def test_contributions_name_every_factor_once(facts):
     codes = [c.code for c in score_customer(facts).contributions]
     assert len(codes) == len(set(codes))
     assert set(_NEW_FACTORS) <= set(codes)
+
+
+@PROPERTY
+@given(facts=customer_facts(), config=st.just(DEFAULT_CONFIG) | _configs)
+def test_score_and_grade_is_the_score_and_grade_of_score_customer(facts, config):
+    """The backtest's fast path gives exactly the score and grade of the full scoring."""
+    result = score_customer(facts, config)
+    assert score_and_grade(facts, config) == (result.score, result.grade)

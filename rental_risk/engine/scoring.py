@@ -958,6 +958,31 @@ def _apportion(values: list[float], target: int) -> list[int]:
     return rounded
 
 
+def _clamped_score(raw_points: list[float], facts: CustomerFacts, config: ScoringConfig):
+    """(raw score, related parties' reason, score before the blacklist cap): the arithmetic
+    :func:`score_customer` and :func:`score_and_grade` share."""
+    raw_score = config.base_score + math.fsum(raw_points)
+    clamped = min(100.0, max(0.0, raw_score))
+    # Related parties pull the score the other factors give towards their own: a share of
+    # the gap, so the result stays within 0-100 and never rises when any fact worsens.
+    related = _related_parties(facts, config, clamped)
+    return raw_score, related, _round_half_up(clamped + related[0])
+
+
+def score_and_grade(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG) -> tuple:
+    """``(score, grade)`` of :func:`score_customer`, without building the explanation.
+
+    The backtest scores every customer at every month-end (1,200,000 scorings for 12 months
+    at 100,000 customers) and keeps only these two values: apportioning the points and
+    wrapping the contributions was half of its time.
+    """
+    raw_points = [function(facts, config)[0] for _code, _label, function in FACTORS]
+    _raw, _related, score = _clamped_score(raw_points, facts, config)
+    if facts.blacklisted:
+        return min(score, config.grades.e_max_score), GRADES[-1]
+    return score, config.grades.grade_for(score)
+
+
 def score_customer(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG) -> ScoreResult:
     """Score one customer: 0-100, a grade A-E and the contribution of every factor.
 
@@ -966,12 +991,7 @@ def score_customer(facts: CustomerFacts, config: ScoringConfig = DEFAULT_CONFIG)
     """
     reasons = [function(facts, config) for _code, _label, function in FACTORS]
     raw_points = [points for points, _message, _params in reasons]
-    raw_score = config.base_score + math.fsum(raw_points)
-    clamped = min(100.0, max(0.0, raw_score))
-    # Related parties pull the score the other factors give towards their own: a share of
-    # the gap, so the result stays within 0-100 and never rises when any fact worsens.
-    related = _related_parties(facts, config, clamped)
-    score = _round_half_up(clamped + related[0])
+    raw_score, related, score = _clamped_score(raw_points, facts, config)
 
     fitted = [*_fit_to_bounds(raw_points, config.base_score), related[0]]
     points = _apportion(fitted, score - config.base_score)

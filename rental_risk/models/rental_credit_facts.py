@@ -217,39 +217,64 @@ class RentalCreditFacts(models.AbstractModel):
         dated by then, each open by what was reconciled with it after that day.
         """
         self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model(["move_id"])
         self.env["account.partial.reconcile"].flush_model()
-        residual = SQL(
-            "am.amount_residual_signed + %(later)s",
-            later=self._reconciled_after_sql(as_of),
-        )
+        # The residual of that day is today's plus what was reconciled after it: summed per
+        # invoice in one pass over the batch's invoices (``later``), not in correlated
+        # subqueries, which PostgreSQL runs again for each of the five sums that read it
+        # (bench/run backtest: 6 s per month-end for 5,000 customers with them).
+        residual = SQL("m.amount_residual_signed + COALESCE(later.amount, 0)")
         self.env.cr.execute(
             SQL(
                 """
-                SELECT am.commercial_partner_id,
-                       SUM(am.amount_total_signed)::float8,
+                WITH moves AS (
+                    SELECT am.id, am.commercial_partner_id, am.move_type, am.invoice_date,
+                           am.invoice_date_due, am.amount_total_signed,
+                           am.amount_residual_signed
+                      FROM account_move am
+                     WHERE am.commercial_partner_id = ANY(%(ids)s)
+                       AND am.company_id = %(company)s
+                       AND am.state = 'posted'
+                       AND am.move_type IN ('out_invoice', 'out_refund')
+                       AND (%(as_of)s::date IS NULL OR am.invoice_date <= %(as_of)s::date)
+                ), later AS (
+                    SELECT r.move_id, SUM(r.amount) AS amount
+                      FROM (
+                        SELECT l.move_id, apr.amount
+                          FROM moves m
+                          JOIN account_move_line l ON l.move_id = m.id
+                          JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                         WHERE %(as_of)s::date IS NOT NULL AND apr.max_date > %(as_of)s::date
+                        UNION ALL
+                        SELECT l.move_id, -apr.amount
+                          FROM moves m
+                          JOIN account_move_line l ON l.move_id = m.id
+                          JOIN account_partial_reconcile apr ON apr.credit_move_id = l.id
+                         WHERE %(as_of)s::date IS NOT NULL AND apr.max_date > %(as_of)s::date
+                      ) r
+                     GROUP BY r.move_id
+                )
+                SELECT m.commercial_partner_id,
+                       SUM(m.amount_total_signed)::float8,
                        SUM(%(residual)s)::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d0)s)
+                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d0)s)
                        )::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d30)s)
+                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d30)s)
                        )::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d60)s)
+                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d60)s)
                        )::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE am.move_type = 'out_invoice' AND am.invoice_date_due < %(d90)s)
+                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d90)s)
                        )::float8,
-                       MIN(am.invoice_date),
-                       (SUM(-am.amount_total_signed) FILTER (WHERE am.move_type = 'out_refund')
+                       MIN(m.invoice_date),
+                       (SUM(-m.amount_total_signed) FILTER (WHERE m.move_type = 'out_refund')
                        )::float8
-                  FROM account_move am
-                 WHERE am.commercial_partner_id = ANY(%(ids)s)
-                   AND am.company_id = %(company)s
-                   AND am.state = 'posted'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND (%(as_of)s::date IS NULL OR am.invoice_date <= %(as_of)s::date)
-                 GROUP BY am.commercial_partner_id
+                  FROM moves m
+                  LEFT JOIN later ON later.move_id = m.id
+                 GROUP BY m.commercial_partner_id
                 """,
                 residual=residual,
                 ids=list(partner_ids),
@@ -284,29 +309,6 @@ class RentalCreditFacts(models.AbstractModel):
                 credit_notes,
             ) in self.env.cr.fetchall()
         }
-
-    @api.model
-    def _reconciled_after_sql(self, as_of, move="am"):
-        """SQL expression: what was reconciled with the receivable of the invoice or credit
-        note ``move`` after ``as_of`` (signed like its residual), to add back to the residual
-        to get the residual of that day. Zero when ``as_of`` is None: PostgreSQL folds the
-        CASE when it plans the query, so the subqueries then cost nothing."""
-        return SQL(
-            """
-            CASE WHEN %(as_of)s::date IS NULL THEN 0 ELSE
-                COALESCE((SELECT SUM(apr.amount)
-                            FROM account_move_line l
-                            JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
-                           WHERE l.move_id = %(move)s.id AND apr.max_date > %(as_of)s::date), 0)
-              - COALESCE((SELECT SUM(apr.amount)
-                            FROM account_move_line l
-                            JOIN account_partial_reconcile apr ON apr.credit_move_id = l.id
-                           WHERE l.move_id = %(move)s.id AND apr.max_date > %(as_of)s::date), 0)
-            END
-            """,
-            as_of=as_of,
-            move=SQL.identifier(move),
-        )
 
     @api.model
     def _payment_facts(self, partner_ids, today, company=None, as_of=None):

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from ..engine.backtest import auc, capped_losses, caught_share, gini, grade_table
-from ..engine.scoring import GRADES, score_customer
+from ..engine.scoring import GRADES, score_and_grade
 
 _logger = logging.getLogger(__name__)
 
@@ -225,16 +225,8 @@ class RentalScoreBacktest(models.Model):
                     # A customer not known yet at that date has no score to judge.
                     if not fact.has_history and not fact.tenure_days:
                         continue
-                    result = score_customer(fact, config)
-                    observations.append(
-                        (
-                            end,
-                            partner_id,
-                            result.score,
-                            result.grade,
-                            (end, partner_id) in bad,
-                        )
-                    )
+                    score, grade = score_and_grade(fact, config)
+                    observations.append((end, partner_id, score, grade, (end, partner_id) in bad))
         return observations
 
     @api.model

@@ -10,6 +10,8 @@ FILTERED_FIELDS = (
     "rental_overdue_at_scoring",
 )
 BLACKLIST_INDEX = "res_partner_rental_blacklisted_idx"
+#: Columns the record rules and the archive filter of res.partner read on every search.
+RULE_COLUMNS = ("active", "company_id", "partner_share")
 
 
 class ResPartner(models.Model):
@@ -21,15 +23,20 @@ class ResPartner(models.Model):
     # limit, overdue) and each sort (exposure, available credit, score) read every customer:
     # ~100 ms at 100,000 customers. One expression index per field and company, built from
     # the very expression the ORM writes (``_field_to_sql``), lets PostgreSQL fetch the few
-    # rows asked for (bench/run filters).
+    # rows asked for (bench/run filters). The pager counts up to 10,001 matching customers:
+    # the indexes carry the columns the archive filter and the record rules read (and the
+    # jsonb column itself, which PostgreSQL wants before it answers from an expression index
+    # alone), so that count is an index-only scan instead of thousands of table reads.
 
     def init(self):
         res = super().init()
         self._rental_risk_filter_indexes(self.env["res.company"].search([]))
         self.env.cr.execute(
             SQL(
-                "CREATE INDEX IF NOT EXISTS %s ON res_partner (id) WHERE rental_blacklisted",
+                "CREATE INDEX IF NOT EXISTS %s ON res_partner (id) INCLUDE (%s)"
+                " WHERE rental_blacklisted",
                 SQL.identifier(BLACKLIST_INDEX),
+                SQL(", ").join(map(SQL.identifier, RULE_COLUMNS)),
             )
         )
         return res
@@ -54,8 +61,9 @@ class ResPartner(models.Model):
             for fname in FILTERED_FIELDS:
                 self.env.cr.execute(
                     SQL(
-                        "CREATE INDEX IF NOT EXISTS %s ON res_partner ((%s))",
+                        "CREATE INDEX IF NOT EXISTS %s ON res_partner ((%s)) INCLUDE (%s)",
                         SQL.identifier(self._rental_risk_filter_index_name(fname, company)),
                         partners._field_to_sql("res_partner", fname),
+                        SQL(", ").join(map(SQL.identifier, (fname, *RULE_COLUMNS))),
                     )
                 )
