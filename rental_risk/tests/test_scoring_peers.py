@@ -150,3 +150,33 @@ class TestScoringPeers(ScoringFactorsCommon):
         self.assertEqual((first["region_name"], first["region_count"]), ("Flanders", 6))
         # Belgium counts every paying Belgian customer, those of Flanders included.
         self.assertEqual(result[belgians[0].id]["region_count"], 12)
+
+    @freeze_time(TODAY)
+    def test_batches_of_a_run_share_the_medians(self):
+        """In a run the medians of a group are computed once: a later batch of the same groups
+        only reads its partners, and every batch gets what a lone call would."""
+        builders = self.peers(6, industry_id=self.construction.id, country_id=self.belgium.id)
+        self.pay_on_time(builders)
+        Facts = self.env["rental.credit.facts"]
+        alone = Facts._peer_facts(builders.ids, self.company)
+        Run = Facts.with_context(rental_risk_peer_run="test-run")
+        first = Run._peer_facts(builders[:3].ids, self.company)
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        second = Run._peer_facts(builders[3:].ids, self.company)
+        self.assertEqual(self.env.cr.sql_log_count - before, 3, "partners, 2 names, no medians")
+        self.assertEqual({**first, **second}, alone)
+        self.assertEqual(alone[builders[0].id]["region_name"], "Belgium")
+        self.assertEqual(alone[builders[0].id]["region_count"], 6)
+
+    @freeze_time(TODAY)
+    def test_nightly_rescoring_compares_with_the_peers(self):
+        """The scheduled rescoring, batch after batch, names the industry of the late payer."""
+        self.customer.industry_id = self.construction
+        self.pay_on_time(self.peers(4, industry_id=self.construction.id))
+        self.paid_invoice(1000.0, "2025-05-02", "2025-06-01")
+        self.env["rental.credit.rescoring"]._cron_rescore_partners(batch_size=2)
+        self.assertIn(
+            "pays 30 days later than the median of Construction (0 days): -8",
+            self.customer.rental_score_explanation,
+        )
