@@ -175,7 +175,9 @@ class TestScoringPeers(ScoringFactorsCommon):
         self.customer.industry_id = self.construction
         self.pay_on_time(self.peers(4, industry_id=self.construction.id))
         self.paid_invoice(1000.0, "2025-05-02", "2025-06-01")
-        self.env["rental.credit.rescoring"]._cron_rescore_partners(batch_size=2)
+        with freeze_time("2025-07-01"):  # the next night: everybody is due again
+            done = self.env["rental.credit.rescoring"]._cron_rescore_partners(batch_size=2)
+        self.assertGreaterEqual(done, 5)
         self.assertIn(
             "pays 30 days later than the median of Construction (0 days): -8",
             self.customer.rental_score_explanation,
