@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .test_scoring_factors import ScoringFactorsCommon
@@ -186,3 +187,11 @@ class TestScoringPeers(ScoringFactorsCommon):
             "pays 30 days later than the median of Construction (0 days): -8",
             self.customer.rental_score_explanation,
         )
+
+    def test_peer_settings_out_of_range_are_refused(self):
+        """A weight above 100 points or fewer than one peer is refused in a sentence."""
+        for vals in ({"rental_risk_peer_weight": 150.0}, {"rental_risk_peer_min_count": 0}):
+            with self.subTest(vals=vals), self.assertRaises(ValidationError):
+                self.company.sudo().write(vals)
+        self.assertEqual(self.company._rental_scoring_settings()["peer_min_count"], 5)
+        self.assertEqual(self.company._rental_scoring_settings()["peer_weight"], 8.0)
