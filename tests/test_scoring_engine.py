@@ -6,6 +6,7 @@ import re
 import pytest
 from engine.scoring import (
     DEFAULT_CONFIG,
+    FACTORS,
     CustomerFacts,
     GradeTable,
     ScoringConfig,
@@ -321,6 +322,8 @@ def test_config_from_dict_rejects_unknown_keys():
         ({"payment_delay_full_days": 5.0}, "payment_delay_full_days must be greater than"),
         ({"tenure_full_days": 0.0}, "tenure_full_days must be greater than zero"),
         ({"min_rentals_for_rate": 0.0}, "min_rentals_for_rate must be at least 1"),
+        ({"peer_full_days": 5.0}, "peer_full_days must be greater than peer_grace_days"),
+        ({"peer_min_count": 0}, "peer_min_count must be at least 1"),
     ],
 )
 def test_invalid_config_raises(kwargs, message):
@@ -485,7 +488,15 @@ def _trend_facts(draw):
     older_amount = draw(_amounts)
     related = draw(st.none() | st.floats(min_value=0, max_value=100))
     signals = draw(st.integers(min_value=0, max_value=5))
+    industry = draw(st.none() | st.floats(min_value=0, max_value=365))
+    region = draw(st.none() | st.floats(min_value=0, max_value=365))
     return {
+        "industry_name": None if industry is None else "Construction",
+        "industry_median_days_late": industry,
+        "industry_peer_count": draw(st.integers(min_value=0, max_value=20)),
+        "region_name": draw(st.none() | st.just("Bavaria")),
+        "region_median_days_late": region,
+        "region_peer_count": draw(st.integers(min_value=0, max_value=20)),
         "recent_due_count": recent_due,
         "recent_late_count": draw(st.integers(min_value=0, max_value=recent_due)),
         "recent_due_amount": recent_amount,
@@ -573,6 +584,13 @@ def _worse(name):
             if value is None:
                 return {name: data.draw(st.floats(min_value=0, max_value=100))}
             return {name: value * data.draw(_fractions)}
+        if name in ("industry_median_days_late", "region_median_days_late"):
+            # peers paying earlier make the customer look worse against them
+            if value is None:
+                return {name: data.draw(st.floats(min_value=0, max_value=365))}
+            return {name: value * data.draw(_fractions)}
+        if name in ("industry_peer_count", "region_peer_count"):  # enough peers to compare
+            return {name: value + data.draw(st.integers(min_value=0, max_value=20))}
         if name == "signal_severity":
             return {
                 name: value + data.draw(st.floats(min_value=0, max_value=10)),
@@ -608,6 +626,8 @@ def _worse(name):
         "credit_note_amount",
         "related_score",
         "signal_severity",
+        "industry_median_days_late",
+        "region_median_days_late",
     ],
 )
 @PROPERTY
@@ -660,6 +680,12 @@ _NEW_FACTORS = {
     },
     "order_volume": {"recent_order_amount": 0.0, "older_order_amount": 40000.0},
     "credit_notes": {"credit_note_amount": 40000.0},
+    "peer_comparison": {
+        "weighted_days_late": 30.0,
+        "industry_name": "Construction",
+        "industry_median_days_late": 6.0,
+        "industry_peer_count": 8,
+    },
     "signals": {"signal_count": 1, "signal_severity": 3.0, "signal_kind": "legal_case"},
     "related_parties": {"related_score": 20.0, "related_grade": "E", "related_name": "Sister Co"},
 }
@@ -667,6 +693,7 @@ _FACTOR_WORDS = {
     "overdue_trend": "overdue trend up: 4 of 4 invoices due in the last 90 days went late",
     "order_volume": "orders down 100% in the last 90 days",
     "credit_notes": "credit notes are 50% of the amount invoiced",
+    "peer_comparison": "pays 24 days later than the median of Construction (6 days)",
     "signals": "officer signal: legal case",
     "related_parties": "related party Sister Co is graded E (score 20)",
 }
@@ -696,6 +723,7 @@ def test_new_factor_is_silent_without_its_facts(code):
         ("overdue_trend", "overdue_trend_weight"),
         ("order_volume", "order_drop_weight"),
         ("credit_notes", "credit_note_weight"),
+        ("peer_comparison", "peer_weight"),
         ("signals", "signal_weight"),
         ("related_parties", "related_share"),
     ],
@@ -786,3 +814,111 @@ def test_score_and_grade_is_the_score_and_grade_of_score_customer(facts, config)
     """The backtest's fast path gives exactly the score and grade of the full scoring."""
     result = score_customer(facts, config)
     assert score_and_grade(facts, config) == (result.score, result.grade)
+
+
+# ---------------------------------------------------------------------------------------------
+# Peer comparison
+# ---------------------------------------------------------------------------------------------
+
+_LATE_IN_CONSTRUCTION = {
+    **GOOD_HISTORY,
+    "weighted_days_late": 30.0,
+    "industry_name": "Construction",
+    "industry_median_days_late": 6.0,
+    "industry_peer_count": 8,
+}
+
+
+def test_peer_comparison_needs_enough_peers():
+    """Against fewer paying customers than the minimum there is no usual to compare with."""
+    facts = CustomerFacts(**{**_LATE_IN_CONSTRUCTION, "industry_peer_count": 4})
+    contribution = _contribution(score_customer(facts), "peer_comparison")
+    assert contribution.points == 0
+    assert contribution.detail == "not enough peers to compare"
+    assert _points(score_customer(facts, ScoringConfig(peer_min_count=4)), "peer_comparison") < 0
+
+
+def test_peer_comparison_within_the_grace_is_no_penalty():
+    """Five days later than the industry's median is within the grace."""
+    facts = CustomerFacts(**{**_LATE_IN_CONSTRUCTION, "weighted_days_late": 11.0})
+    contribution = _contribution(score_customer(facts), "peer_comparison")
+    assert contribution.points == 0
+    assert contribution.detail == "pays in line with the median of Construction (6 days late)"
+
+
+def test_peer_comparison_reaches_its_weight_and_never_gives_a_bonus():
+    """Full weight 30 days beyond the median; paying earlier than the peers earns nothing."""
+    far = CustomerFacts(**{**_LATE_IN_CONSTRUCTION, "weighted_days_late": 90.0})
+    assert _points(score_customer(far), "peer_comparison") == -8
+    early = CustomerFacts(
+        **{**_LATE_IN_CONSTRUCTION, "weighted_days_late": -3.0, "industry_median_days_late": 20.0}
+    )
+    assert _points(score_customer(early), "peer_comparison") == 0
+
+
+def test_peer_comparison_without_payments_says_so():
+    """A customer that never paid has no delay to compare."""
+    facts = CustomerFacts(**{**_LATE_IN_CONSTRUCTION, "paid_volume": 0.0})
+    assert _contribution(score_customer(facts), "peer_comparison").detail == (
+        "no payments to compare with peers"
+    )
+
+
+def test_peer_comparison_uses_the_region_when_the_industry_is_too_small():
+    """No industry peers, enough in the region: the region's median is the yardstick."""
+    facts = CustomerFacts(
+        **{
+            **_LATE_IN_CONSTRUCTION,
+            "industry_peer_count": 1,
+            "region_name": "Bavaria",
+            "region_median_days_late": 2.0,
+            "region_peer_count": 12,
+        }
+    )
+    contribution = _contribution(score_customer(facts), "peer_comparison")
+    assert contribution.detail == "pays 28 days later than the median of Bavaria (2 days)"
+    assert contribution.points < 0
+
+
+def test_peer_comparison_names_both_groups_and_takes_the_harsher():
+    """Later than both medians beyond the grace: both are named, the larger gap sets the points."""
+    both = CustomerFacts(
+        **{
+            **_LATE_IN_CONSTRUCTION,
+            "region_name": "Bavaria",
+            "region_median_days_late": 25.0,
+            "region_peer_count": 12,
+        }
+    )
+    industry_only = CustomerFacts(**_LATE_IN_CONSTRUCTION)
+    contribution = _contribution(score_customer(both), "peer_comparison")
+    # 5 days beyond Bavaria's median is within the grace: only the industry is named
+    assert contribution.detail == "pays 24 days later than the median of Construction (6 days)"
+    assert contribution.points == _points(score_customer(industry_only), "peer_comparison")
+    worse_region = dataclasses.replace(both, region_median_days_late=0.0)
+    contribution = _contribution(score_customer(worse_region), "peer_comparison")
+    assert contribution.detail == (
+        "pays 24 days later than the median of Construction (6 days) and 30 days later than "
+        "that of Bavaria (0 days)"
+    )
+    assert contribution.points < _points(score_customer(industry_only), "peer_comparison")
+
+
+@PROPERTY
+@given(facts=customer_facts(), config=st.just(DEFAULT_CONFIG) | _configs)
+def test_peer_comparison_is_a_bounded_penalty(facts, config):
+    """The peer factor takes at most its weight and never adds points."""
+    raw, _message, _params = _peer_reason(facts, config)
+    assert -config.peer_weight <= raw <= 0
+
+
+@PROPERTY
+@given(facts=customer_facts(), extra=st.floats(min_value=0, max_value=1e4))
+def test_paying_later_never_lowers_the_peer_penalty(facts, extra):
+    """More days late against the same peers never softens the peer comparison."""
+    later = dataclasses.replace(facts, weighted_days_late=facts.weighted_days_late + extra)
+    assert _peer_reason(later, DEFAULT_CONFIG)[0] <= _peer_reason(facts, DEFAULT_CONFIG)[0]
+
+
+def _peer_reason(facts, config):
+    return next(f for code, _label, f in FACTORS if code == "peer_comparison")(facts, config)

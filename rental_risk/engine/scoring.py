@@ -54,6 +54,9 @@ overdue_trend           -10     share of invoices (half) and of amount (half) go
 order_volume            -5      recent quarter's orders below a quarter of the 12 months
                                 before: 0 up to a 25% drop, full at 75%
 credit_notes            -8      credit notes / gross invoiced: 0 up to 10%, full at 40%
+peer_comparison         -8      days late beyond the median of the customer's industry or
+                                region (state, else country): 0 up to 5 days, full at 30;
+                                only against a group of at least 5 paying customers
 signals                 -20     active officer signals, severity low 1 / medium 2 / high 3,
                                 full at 4
 related_parties         pull    25% of the gap down to the lowest-scored related party
@@ -67,6 +70,10 @@ E below. With the defaults a perfect long-standing customer reaches 100.
 
 Amount thresholds (``overdue_min_amount``, ``paid_volume_full``) are in company currency; the
 defaults suit EUR/USD-like currencies and should be set per company.
+
+The peer comparison only compares: the medians of the customer's industry and region (over
+the paying customers of the company, early payers counted as on time) are facts the ORM side
+computes per company in one set-based query, like every other fact.
 
 Translations
 ------------
@@ -221,6 +228,20 @@ class CustomerFacts:
     credit_note_amount: float = 0.0
     """Total of posted credit notes (returns, price corrections); ``invoiced_amount`` is net
     of them."""
+    # Peers: the customers of the same industry, and of the same region (state, else country)
+    industry_name: str | None = None
+    """Name of the customer's industry; None when it has none."""
+    industry_median_days_late: float | None = None
+    """Median of the weighted days late (early payers counted as 0) of the paying customers
+    of that industry, the customer included; None when nobody there has paid yet."""
+    industry_peer_count: int = 0
+    """Number of paying customers that median is taken over."""
+    region_name: str | None = None
+    """Name of the customer's region: its state, else its country; None when it has none."""
+    region_median_days_late: float | None = None
+    """Median of the weighted days late of the paying customers of that region."""
+    region_peer_count: int = 0
+    """Number of paying customers that median is taken over."""
     # Orders
     recent_order_amount: float = 0.0
     """Confirmed orders of the recent window (the last 90 days)."""
@@ -315,8 +336,18 @@ class CustomerFacts:
 
 
 _BOOL_FACTS = frozenset({"kyc_verified", "blacklisted"})
-_OPTIONAL_FACTS = frozenset({"recent_days_late", "older_days_late", "related_score"})
-_TEXT_FACTS = frozenset({"related_grade", "related_name", "signal_kind"})
+_OPTIONAL_FACTS = frozenset(
+    {
+        "recent_days_late",
+        "older_days_late",
+        "related_score",
+        "industry_median_days_late",
+        "region_median_days_late",
+    }
+)
+_TEXT_FACTS = frozenset(
+    {"related_grade", "related_name", "signal_kind", "industry_name", "region_name"}
+)
 _COUNT_FACTS = frozenset(
     {
         "late_returns",
@@ -328,6 +359,8 @@ _COUNT_FACTS = frozenset(
         "older_due_count",
         "older_late_count",
         "signal_count",
+        "industry_peer_count",
+        "region_peer_count",
     }
 )
 #: (whole, part) facts where the part cannot exceed the whole.
@@ -442,6 +475,11 @@ class ScoringConfig:
     credit_note_weight: float = 8.0
     credit_note_grace_rate: float = 0.1
     credit_note_full_rate: float = 0.4
+    # Peers (median of the customer's industry and of its region)
+    peer_weight: float = 8.0
+    peer_grace_days: float = 5.0
+    peer_full_days: float = 30.0
+    peer_min_count: float = 5.0
     # Related parties and officer signals
     related_share: float = 0.25
     signal_weight: float = 20.0
@@ -473,6 +511,7 @@ class ScoringConfig:
             ("overdue_trend_grace", "overdue_trend_full"),
             ("order_drop_grace", "order_drop_full"),
             ("credit_note_grace_rate", "credit_note_full_rate"),
+            ("peer_grace_days", "peer_full_days"),
         ):
             if getattr(self, full) <= getattr(self, grace):
                 raise ValueError(f"{full} must be greater than {grace}")
@@ -491,6 +530,8 @@ class ScoringConfig:
                 raise ValueError(f"{full} must be greater than zero")
         if self.min_rentals_for_rate < 1:
             raise ValueError("min_rentals_for_rate must be at least 1")
+        if self.peer_min_count < 1:
+            raise ValueError("peer_min_count must be at least 1")
         if self.related_share > 1:
             raise ValueError("related_share must be from 0 to 1")
 
@@ -592,7 +633,7 @@ class ScoreResult:
 # ---------------------------------------------------------------------------------------------
 
 
-# (points, message template, params) of one factor: a plain tuple, built 11 times per customer.
+# (points, message template, params) of one factor: a plain tuple, built 17 times per customer.
 _Reason = tuple[float, str, dict[str, Any]]
 
 
@@ -851,6 +892,70 @@ def _credit_notes(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     )
 
 
+def _peer_gap(
+    own: float, median: float | None, count: int, config: ScoringConfig
+) -> tuple[float, float] | None:
+    """(ramp, days later than the median) against one peer group, None when the group is too
+    small to say what is usual (fewer than ``peer_min_count`` paying customers)."""
+    if median is None or count < config.peer_min_count:
+        return None
+    gap = own - max(0.0, median)
+    return (_ramp(gap, config.peer_grace_days, config.peer_full_days), gap)
+
+
+def _peer_comparison(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
+    """Paying later than what is usual in the customer's trade or area: 20 days late is normal
+    in some industries and a warning in others. Judged against the median of the paying
+    customers of its industry and of its region (state, else country), whichever is harsher;
+    never a bonus, the payment delay factor already rewards paying on time."""
+    if facts.paid_volume <= 0:
+        return (0.0, _lt("no payments to compare with peers"), {})
+    own = max(0.0, facts.weighted_days_late)
+    groups = []
+    for name, median, count in (
+        (facts.industry_name, facts.industry_median_days_late, facts.industry_peer_count),
+        (facts.region_name, facts.region_median_days_late, facts.region_peer_count),
+    ):
+        compared = _peer_gap(own, median, count, config) if name else None
+        if compared is not None:
+            groups.append((compared[0], compared[1], name, median))
+    if not groups:
+        return (0.0, _lt("not enough peers to compare"), {})
+    points = -config.peer_weight * max(ramp for ramp, _gap, _name, _median in groups)
+    late = [
+        {"group": name, "days": _days(gap), "median": _days(median)}
+        for ramp, gap, name, median in groups
+        if ramp > 0
+    ]
+    if not late:
+        _ramp_value, _gap, name, median = groups[0]
+        return (
+            0.0,
+            _lt("pays in line with the median of %(group)s (%(median)s days late)"),
+            {"group": name, "median": _days(median)},
+        )
+    if len(late) == 1:
+        return (
+            points,
+            _lt("pays %(days)s days later than the median of %(group)s (%(median)s days)"),
+            late[0],
+        )
+    industry, region = late
+    return (
+        points,
+        _lt(
+            "pays %(days)s days later than the median of %(group)s (%(median)s days) and "
+            "%(region_days)s days later than that of %(region)s (%(region_median)s days)"
+        ),
+        {
+            **industry,
+            "region": region["group"],
+            "region_days": region["days"],
+            "region_median": region["median"],
+        },
+    )
+
+
 def _signals(facts: CustomerFacts, config: ScoringConfig) -> _Reason:
     """What a Risk Officer learnt outside the books (news, lawsuits, new management) counts
     until the signal expires."""
@@ -905,6 +1010,7 @@ FACTORS: tuple[tuple[str, str, FactorFunction], ...] = (
     ("overdue_trend", _lt("Overdue trend"), _overdue_trend),
     ("order_volume", _lt("Order volume"), _order_volume),
     ("credit_notes", _lt("Credit notes"), _credit_notes),
+    ("peer_comparison", _lt("Peer comparison"), _peer_comparison),
     ("signals", _lt("Officer signals"), _signals),
 )
 """(code, label, function) of each factor, in the order contributions are reported."""

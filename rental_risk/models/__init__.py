@@ -25,6 +25,7 @@ from . import (
     rental_booking_maintenance,
     rental_booking_schedule,
     rental_credit_facts,
+    rental_credit_facts_peers,
     rental_credit_rescoring,
     rental_customer_statement,
     rental_damage_claim,

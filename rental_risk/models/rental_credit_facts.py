@@ -87,13 +87,15 @@ class RentalCreditFacts(models.AbstractModel):
         """Facts of every partner of ``partner_ids`` (commercial partners) in ``company`` (the
         current one by default) for the engine: that company's invoices, payments, orders,
         rentals, claims and officer signals, in its currency (signed amounts, converted at the
-        document's date), and the lowest-scored related party.
+        document's date), the medians of its industry and region (``_peer_facts``) and the
+        lowest-scored related party.
 
         ``as_of`` (a past date) reads the facts as they were known at the end of that day:
         invoices dated by then, payments reconciled by then (an invoice paid later is open
         again), orders, rentals, claims and signals dated by then, blacklist and identity
-        decisions taken by then; related parties are left out (their past scores are not
-        kept). The queries are the same, with the date as a parameter.
+        decisions taken by then, peers' payments reconciled by then; related parties are left
+        out (their past scores are not kept). The queries are the same, with the date as a
+        parameter.
 
         Returns ``({id: CustomerFacts}, {id: exposure dict})``; no exposure ``as_of`` a date.
         A fixed number of aggregate queries covers the whole list, whatever its length: never
@@ -112,6 +114,7 @@ class RentalCreditFacts(models.AbstractModel):
         rentals = self._rental_facts(partner_ids, company, as_of=as_of)
         damages = self._damage_facts(partner_ids, company, as_of=as_of)
         signals = self._signal_facts(partner_ids, today, company)
+        peers = self._peer_facts(partner_ids, company, as_of=as_of)
         related = {} if as_of is not None else self._related_facts(partner_ids, company)
         exposures = {}
         if as_of is None:
@@ -130,6 +133,7 @@ class RentalCreditFacts(models.AbstractModel):
             trend = trends.get(partner_id, empty)
             signal = signals.get(partner_id, empty)
             rel = related.get(partner_id, empty)
+            peer = peers.get(partner_id, empty)
             first_dates = [
                 d
                 for d in (inv.get("first_date"), order.get("first_date"), rent.get("first_date"))
@@ -160,6 +164,12 @@ class RentalCreditFacts(models.AbstractModel):
                 older_due_amount=older_due,
                 older_late_amount=min(older_due, max(0.0, trend.get("older_late_amount", 0.0))),
                 credit_note_amount=max(0.0, inv.get("credit_notes", 0.0)),
+                industry_name=peer.get("industry_name"),
+                industry_median_days_late=peer.get("industry_median"),
+                industry_peer_count=int(peer.get("industry_count", 0)),
+                region_name=peer.get("region_name"),
+                region_median_days_late=peer.get("region_median"),
+                region_peer_count=int(peer.get("region_count", 0)),
                 recent_order_amount=max(0.0, order.get("recent_amount", 0.0)),
                 older_order_amount=max(0.0, order.get("older_amount", 0.0)),
                 late_returns=int(order.get("late_returns", 0)),

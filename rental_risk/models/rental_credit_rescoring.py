@@ -1,5 +1,6 @@
 import ast
 import logging
+import uuid
 from collections import defaultdict
 from datetime import datetime, time
 
@@ -70,9 +71,18 @@ class RentalCreditRescoring(models.AbstractModel):
         ]
         if self.env.context.get("ir_cron_progress_id"):
             batches = batches[:1]
+        # The peer medians of a group are computed once for all the batches of the run: the
+        # scheduler's consecutive calls of one job share its cursor and its cron context.
+        context = self.env.context
+        run = (
+            f"cron-{context['cron_id']}-{context.get('lastcall')}"
+            if context.get("cron_id")
+            else uuid.uuid4().hex
+        )
+        rescoring = self.with_context(rental_risk_peer_run=run)
         done = 0
         for company, batch in batches:
-            self._rescore_ids(batch, company)
+            rescoring._rescore_ids(batch, company)
             done += len(batch)
             self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
             _logger.info("Rental risk: rescored %s customers, %s to go", done, total - done)

@@ -1,5 +1,6 @@
 import calendar
 import logging
+import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -213,7 +214,8 @@ class RentalScoreBacktest(models.Model):
         within ``horizon_days``. Set-based: one set of fact queries per batch and date, one
         query for all the outcomes."""
         partner_ids = self._customer_ids(company)
-        Facts = self.env["rental.credit.facts"]
+        # Peer medians are computed once per date for all the batches of the run.
+        Facts = self.env["rental.credit.facts"].with_context(rental_risk_peer_run=uuid.uuid4().hex)
         config = self.env["rental.credit.rescoring"]._scoring_config(company)
         bad = self._bad_outcomes(partner_ids, ends, company, horizon_days, overdue_days)
         observations = []

@@ -7,6 +7,7 @@ WEIGHT_FIELDS = {
     "rental_risk_overdue_trend_weight": "overdue_trend_weight",
     "rental_risk_order_drop_weight": "order_drop_weight",
     "rental_risk_credit_note_weight": "credit_note_weight",
+    "rental_risk_peer_weight": "peer_weight",
     "rental_risk_signal_weight": "signal_weight",
 }
 
@@ -58,6 +59,19 @@ class ResCompany(models.Model):
         help="Points taken at most when credit notes (returns, disputes) are a large part of "
         "what was invoiced (from 10%, full at 40%).",
     )
+    rental_risk_peer_weight = fields.Float(
+        string="Peer Comparison Weight",
+        default=8.0,
+        help="Points taken at most when a customer pays later than the median of the paying "
+        "customers of its industry, or of its region (state, else country): from 5 days "
+        "beyond the median, full at 30.",
+    )
+    rental_risk_peer_min_count = fields.Integer(
+        string="Minimum Peers",
+        default=5,
+        help="Paying customers an industry or region needs, the customer included, before its "
+        "median is used to judge a customer; smaller groups are not compared.",
+    )
     rental_risk_signal_weight = fields.Float(
         string="Officer Signal Weight",
         default=20.0,
@@ -95,6 +109,18 @@ class ResCompany(models.Model):
             days=("rental_risk_alert_step",),
         )
 
+    @api.constrains("rental_risk_peer_min_count")
+    def _check_peer_min_count(self):
+        for company in self:
+            if 1 <= company.rental_risk_peer_min_count <= 1000:
+                continue
+            raise ValidationError(
+                self.env._(
+                    "The minimum number of peers of %(company)s must be between 1 and 1000.",
+                    company=company.name,
+                )
+            )
+
     @api.constrains(*WEIGHT_FIELDS, "rental_risk_related_share")
     def _check_scoring_weights(self):
         for company in self:
@@ -119,4 +145,5 @@ class ResCompany(models.Model):
         self.ensure_one()
         settings = {engine: self[fname] for fname, engine in WEIGHT_FIELDS.items()}
         settings["related_share"] = self.rental_risk_related_share / 100
+        settings["peer_min_count"] = self.rental_risk_peer_min_count
         return settings

@@ -29,6 +29,12 @@ class ResConfigSettings(models.TransientModel):
     rental_risk_credit_note_weight = fields.Float(
         related="company_id.rental_risk_credit_note_weight", readonly=False
     )
+    rental_risk_peer_weight = fields.Float(
+        related="company_id.rental_risk_peer_weight", readonly=False
+    )
+    rental_risk_peer_min_count = fields.Integer(
+        related="company_id.rental_risk_peer_min_count", readonly=False
+    )
     rental_risk_signal_weight = fields.Float(
         related="company_id.rental_risk_signal_weight", readonly=False
     )

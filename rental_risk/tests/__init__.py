@@ -64,6 +64,7 @@ from . import (
     test_scoring_factors,
     test_scoring_filters,
     test_scoring_multicompany,
+    test_scoring_peers,
     test_scoring_rescoring,
     test_ui_flow_tours,
     test_ui_forms,

@@ -99,5 +99,6 @@ class TestCreditRescoring(CreditScoringCommon):
         small = count_queries(partners[:5].ids)
         large = count_queries(partners[5:].ids)
         self.assertEqual(small, large)
-        self.assertLess(large, 20)
+        # A fixed handful: one aggregate query per fact bucket (peer medians included).
+        self.assertLess(large, 21)
         self.assertEqual(set(partners.mapped("rental_credit_limit")), {12345.0})
