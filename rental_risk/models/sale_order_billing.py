@@ -54,8 +54,10 @@ class SaleOrder(models.Model):
 
     @api.depends("rental_billing_period_ids")
     def _compute_rental_billing_period_count(self):
+        # A count on the order form, read by everyone who reads the order (stock users
+        # preparing a pickup included), not only by those who may open the periods.
         counts = dict(
-            self.env["rental.billing.period"]._read_group(
+            self.env["rental.billing.period"].sudo()._read_group(
                 [("order_id", "in", self.ids)], ["order_id"], ["__count"]
             )
         )
