@@ -57,9 +57,9 @@ class SaleOrder(models.Model):
         # A count on the order form, read by everyone who reads the order (stock users
         # preparing a pickup included), not only by those who may open the periods.
         counts = dict(
-            self.env["rental.billing.period"].sudo()._read_group(
-                [("order_id", "in", self.ids)], ["order_id"], ["__count"]
-            )
+            self.env["rental.billing.period"]
+            .sudo()
+            ._read_group([("order_id", "in", self.ids)], ["order_id"], ["__count"])
         )
         for order in self:
             order.rental_billing_period_count = counts.get(order._origin, 0)
