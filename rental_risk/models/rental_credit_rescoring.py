@@ -16,11 +16,8 @@ from ..engine.scoring import ScoringConfig, format_points, grade_drop, score_cus
 _logger = logging.getLogger(__name__)
 
 OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
-#: Partners scored per batch by the scheduled rescoring (one set of queries per batch). The
-#: fact queries pay a fixed cost per batch (sequential parts, planning): at 100,000 customers
-#: their cost per customer halves from batches of 5,000 to 25,000 (bench/run backtest). A
-#: batch of 10,000 is scored and committed in a few seconds under the scheduler.
-RESCORE_BATCH_SIZE = 10000
+#: Partners scored per batch by the scheduled rescoring (one set of queries per batch).
+RESCORE_BATCH_SIZE = 2000
 #: Columns the rescoring writes with SQL; their cache is invalidated afterwards.
 SCORED_FIELDS = [
     "rental_score",
