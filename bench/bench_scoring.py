@@ -221,6 +221,19 @@ def bulk_load(env, args):
         params,
     )
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE ref = %(mark)s", params)
+    # The peer comparison's groups: an industry and one of six countries for every customer.
+    cr.execute(
+        """
+        UPDATE res_partner p
+           SET industry_id = i.ids[1 + p.id %% array_length(i.ids, 1)],
+               country_id = c.ids[1 + (p.id / 7) %% array_length(c.ids, 1)]
+          FROM (SELECT array_agg(id ORDER BY id) AS ids FROM res_partner_industry) i,
+               (SELECT array_agg(id ORDER BY id) AS ids FROM res_country
+                 WHERE code IN ('BE', 'FR', 'DE', 'NL', 'CN', 'US')) c
+         WHERE p.ref = %(mark)s
+        """,
+        params,
+    )
     cr.execute("SELECT min(id) FROM res_partner WHERE ref = %(mark)s", params)
     params["p0"] = cr.fetchone()[0]
     started = settle(cr, f"{args.partners} customers", started, ["res_partner"])
