@@ -33,6 +33,7 @@ def _protected_fields(env):
         "rental_scored_at": scoring,
         "rental_exposure_at_scoring": scoring,
         "rental_available_credit_at_scoring": scoring,
+        "rental_overdue_at_scoring": scoring,
         "rental_commercial_grade": scoring,
         "rental_commercial_score": scoring,
         "rental_risk_locked_at": scoring,

@@ -110,6 +110,7 @@ class TestRiskAccessMatrix(RiskCommon):
             {"rental_kyc_verified": True},
             {"rental_exposure_at_scoring": 0.0},
             {"rental_available_credit_at_scoring": 1e9},
+            {"rental_overdue_at_scoring": 1e9},
             {"rental_score_explanation": "forged"},
             {"rental_blacklist_match_id": self.manager.partner_id.id},
             {"rental_phone_norm": "x"},
