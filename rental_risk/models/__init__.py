@@ -18,6 +18,7 @@ from . import (
     rental_anomaly_run,
     rental_asset_advice,
     rental_asset_reading,
+    rental_backtest_record,
     rental_billing_period,
     rental_billing_run,
     rental_blacklist_trigger,

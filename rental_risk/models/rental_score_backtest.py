@@ -43,6 +43,7 @@ class RentalScoreBacktest(models.Model):
     its figures are never edited, a new backtest is run instead."""
 
     _name = "rental.score.backtest"
+    _inherit = ["rental.score.backtest.record"]
     _description = "Credit Scoring Backtest"
     _order = "id desc"
     _check_company_auto = True
@@ -106,25 +107,6 @@ class RentalScoreBacktest(models.Model):
         string="Grades Overall",
         domain=[("overall", "=", True)],
     )
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env["rental.risk.decision"]._guard_open():
-            raise UserError(
-                self.env._("A backtest is made by running it: use Run Scoring Backtest.")
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals:
-            raise UserError(
-                self.env._("A backtest records a measurement: run a new one instead of editing it.")
-            )
-        return super().write(vals)
 
     # ------------------------------------------------------------------
     # Actions

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from .rental_score_history import GRADE_SELECTION
 
@@ -9,6 +8,7 @@ class RentalScoreBacktestLine(models.Model):
     whole backtest when the month-end is empty)."""
 
     _name = "rental.score.backtest.line"
+    _inherit = ["rental.score.backtest.record"]
     _description = "Credit Scoring Backtest Grade"
     _order = "backtest_id desc, month_end, grade"
 
@@ -31,22 +31,3 @@ class RentalScoreBacktestLine(models.Model):
     def _compute_overall(self):
         for line in self:
             line.overall = not line.month_end
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env["rental.risk.decision"]._guard_open():
-            raise UserError(
-                self.env._("A backtest is made by running it: use Run Scoring Backtest.")
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals:
-            raise UserError(
-                self.env._("A backtest records a measurement: run a new one instead of editing it.")
-            )
-        return super().write(vals)

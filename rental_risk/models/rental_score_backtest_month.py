@@ -1,11 +1,11 @@
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo import fields, models
 
 
 class RentalScoreBacktestMonth(models.Model):
     """One month-end of a backtest: how the scores of that day ranked what followed."""
 
     _name = "rental.score.backtest.month"
+    _inherit = ["rental.score.backtest.record"]
     _description = "Credit Scoring Backtest Month"
     _order = "backtest_id desc, month_end"
 
@@ -42,22 +42,3 @@ class RentalScoreBacktestMonth(models.Model):
         string="Capped by Limits (%)", readonly=True, digits=(16, 1), aggregator="avg"
     )
     capped_count = fields.Integer(string="Customers over Limit", readonly=True)
-
-    # ------------------------------------------------------------------
-    # CRUD
-    # ------------------------------------------------------------------
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env["rental.risk.decision"]._guard_open():
-            raise UserError(
-                self.env._("A backtest is made by running it: use Run Scoring Backtest.")
-            )
-        return super().create(vals_list)
-
-    def write(self, vals):
-        if vals:
-            raise UserError(
-                self.env._("A backtest records a measurement: run a new one instead of editing it.")
-            )
-        return super().write(vals)
