@@ -5,11 +5,12 @@ their payments, ``--rental-lines`` rental lines), gives one customer in ten a de
 path (payments stretched by 40 days over the 120 days before a start date spread over the last
 year, every invoice unpaid from that date), then times ``rental.score.backtest._run`` over
 ``--months`` month-ends: every customer scored as of each month-end with the facts known then
-(set-based, the same fact queries as the nightly rescoring with the date as a parameter), the
-outcomes of the following 90 days in one query, what the bad outcomes put at stake in
-another, the figures stored. Prints the time, the customer-months scored, the AUC and Gini, the
-share of bad outcomes caught by D-E, the bad outcome rate per grade and what the grade limits
-would have capped; the target is <= 5 minutes for 12 month-ends at 100,000 customers.
+(set-based, the same fact queries as the nightly rescoring, every month-end read in one pass
+grouped by date), the outcomes of the following 90 days in one query, what the bad outcomes
+put at stake in another, the figures stored. Prints the time, the customer-months scored, the
+AUC and Gini, the share of bad outcomes caught by D-E, the bad outcome rate per grade and what
+the grade limits would have capped; the target is <= 5 minutes for 12 month-ends at 100,000
+customers.
 
 The bulk load is committed, the measure is rolled back: run it on a throw-away database
 (``bench/run backtest`` creates one, installs the module, runs this, drops it).

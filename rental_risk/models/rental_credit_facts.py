@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -100,26 +101,75 @@ class RentalCreditFacts(models.AbstractModel):
         A fixed number of aggregate queries covers the whole list, whatever its length: never
         a query per partner.
         """
+        ((_as_of, facts, exposures),) = self._iter_facts(
+            partner_ids, [as_of], states=states, company=company
+        )
+        return facts, exposures
+
+    @api.model
+    def _collect_facts_over(self, partner_ids, dates, company=None):
+        """``_collect_facts`` of ``partner_ids`` as of each past date of ``dates``: yields
+        ``(date, {id: CustomerFacts})`` date after date. The invoice, payment, overdue trend
+        and peer readers cover every date in one query each (the same queries as tonight's,
+        grouped by date as well), so the backtest's many month-ends read the documents once
+        instead of once per date."""
+        if not dates or None in dates:
+            raise ValueError("_collect_facts_over() reads past dates only")
+        for as_of, facts, _exposures in self._iter_facts(partner_ids, dates, company=company):
+            yield as_of, facts
+
+    @api.model
+    def _iter_facts(self, partner_ids, as_ofs, states=None, company=None):
+        """Yield ``(as_of, {id: CustomerFacts}, {id: exposure})`` for each of ``as_ofs``
+        (``[None]``: today's facts, with the exposure; else past dates). The readers that
+        take most of the time read every date at once; the others date by date."""
         company = company or self.env.company
-        today = as_of or fields.Date.context_today(self)
-        if as_of is not None:
-            states = self._states_as_of(partner_ids, as_of)
-        elif states is None:
-            states = self._read_states(partner_ids, company)
-        invoices = self._invoice_facts(partner_ids, today, company, as_of=as_of)
-        payments = self._payment_facts(partner_ids, today, company, as_of=as_of)
-        trends = self._overdue_trend_facts(partner_ids, today, company, as_of=as_of)
-        orders = self._order_facts(partner_ids, company, as_of=as_of)
-        rentals = self._rental_facts(partner_ids, company, as_of=as_of)
-        damages = self._damage_facts(partner_ids, company, as_of=as_of)
-        signals = self._signal_facts(partner_ids, today, company)
-        peers = self._peer_facts(partner_ids, company, as_of=as_of)
-        related = {} if as_of is not None else self._related_facts(partner_ids, company)
-        exposures = {}
-        if as_of is None:
-            exposures = self._get_exposure(
-                partner_ids, company, invoices=invoices, orders=orders, rentals=rentals
+        today = fields.Date.context_today(self)
+        points = [(as_of or today, as_of) for as_of in as_ofs]
+        invoices_at = self._invoice_facts_at(partner_ids, points, company)
+        payments_at = self._payment_facts_at(partner_ids, points, company)
+        trends_at = self._overdue_trend_facts_at(partner_ids, points, company)
+        peers_at = self._peer_facts_at(partner_ids, company, as_ofs)
+        for day, as_of in points:
+            if as_of is not None:
+                day_states = self._states_as_of(partner_ids, as_of)
+            elif states is None:
+                day_states = self._read_states(partner_ids, company)
+            else:
+                day_states = states
+            invoices = invoices_at.get(as_of, {})
+            orders = self._order_facts(partner_ids, company, as_of=as_of)
+            rentals = self._rental_facts(partner_ids, company, as_of=as_of)
+            exposures = {}
+            if as_of is None:
+                exposures = self._get_exposure(
+                    partner_ids, company, invoices=invoices, orders=orders, rentals=rentals
+                )
+            facts = self._build_facts(
+                partner_ids,
+                day,
+                states=day_states,
+                invoices=invoices,
+                payments=payments_at.get(as_of, {}),
+                trends=trends_at.get(as_of, {}),
+                orders=orders,
+                rentals=rentals,
+                damages=self._damage_facts(partner_ids, company, as_of=as_of),
+                signals=self._signal_facts(partner_ids, day, company),
+                peers=peers_at.get(as_of, {}),
+                related={} if as_of is not None else self._related_facts(partner_ids, company),
             )
+            yield as_of, facts, exposures
+
+    @api.model
+    def _build_facts(self, partner_ids, today, **readers):
+        """{id: CustomerFacts} of ``partner_ids`` on ``today`` from the readers' rows
+        (``readers``: name -> {id: row dict}; a partner a reader has no row for has none of
+        what it reads)."""
+        invoices, payments, orders = readers["invoices"], readers["payments"], readers["orders"]
+        rentals, damages, states = readers["rentals"], readers["damages"], readers["states"]
+        trends, signals, related = readers["trends"], readers["signals"], readers["related"]
+        peers = readers["peers"]
         facts = {}
         empty = {}
         for partner_id in partner_ids:
@@ -188,7 +238,7 @@ class RentalCreditFacts(models.AbstractModel):
                 signal_count=int(signal.get("count", 0)),
                 signal_kind=signal.get("kind"),
             )
-        return facts, exposures
+        return facts
 
     @api.model
     def _states_as_of(self, partner_ids, as_of):
@@ -219,24 +269,37 @@ class RentalCreditFacts(models.AbstractModel):
 
     @api.model
     def _invoice_facts(self, partner_ids, today, company=None, as_of=None):
-        """Posted customer invoices and credit notes per commercial partner, company currency.
+        """Posted customer invoices and credit notes per commercial partner on ``today`` (as
+        known then for a past ``as_of``): ``_invoice_facts_at`` of one date."""
+        return self._invoice_facts_at(partner_ids, [(today, as_of)], company).get(as_of, {})
+
+    @api.model
+    def _invoice_facts_at(self, partner_ids, points, company=None):
+        """Posted customer invoices and credit notes per commercial partner, company currency,
+        at each of ``points`` (``(today, as_of)`` pairs: as_of ``None`` for today's facts, else
+        a past date equal to its today; all of one kind): ``{as_of: {partner id: row}}``.
 
         Overdue buckets use the invoice due date and the invoice's residual (credit notes
         reduce the open balance, not the overdue buckets). ``as_of``: only the documents
-        dated by then, each open by what was reconciled with it after that day.
+        dated by then, each open by what was reconciled with it after that day. One query
+        whatever the number of dates: the documents are read once and grouped per date.
         """
         self.env["account.move"].flush_model()
         self.env["account.move.line"].flush_model(["move_id"])
         self.env["account.partial.reconcile"].flush_model()
+        as_ofs = [as_of for _today, as_of in points if as_of is not None]
         # The residual of that day is today's plus what was reconciled after it: summed per
-        # invoice in one pass over the batch's invoices (``later``), not in correlated
-        # subqueries, which PostgreSQL runs again for each of the five sums that read it
-        # (bench/run backtest: 6 s per month-end for 5,000 customers with them).
+        # invoice and date in one pass over the batch's reconciliations (``later``), not in
+        # correlated subqueries, which PostgreSQL runs again for each of the five sums that
+        # read it (bench/run backtest: 6 s per month-end for 5,000 customers with them).
+        # Today's facts (no past date) fold ``later`` away: ``%(past)s`` is a constant.
         residual = SQL("m.amount_residual_signed + COALESCE(later.amount, 0)")
         self.env.cr.execute(
             SQL(
                 """
-                WITH moves AS (
+                WITH points AS (
+                    SELECT * FROM unnest(%(todays)s::date[], %(as_ofs)s::date[]) AS pt(today, as_of)
+                ), moves AS (
                     SELECT am.id, am.commercial_partner_id, am.move_type, am.invoice_date,
                            am.invoice_date_due, am.amount_total_signed,
                            am.amount_residual_signed
@@ -245,58 +308,80 @@ class RentalCreditFacts(models.AbstractModel):
                        AND am.company_id = %(company)s
                        AND am.state = 'posted'
                        AND am.move_type IN ('out_invoice', 'out_refund')
-                       AND (%(as_of)s::date IS NULL OR am.invoice_date <= %(as_of)s::date)
+                       AND (%(last)s::date IS NULL OR am.invoice_date <= %(last)s::date)
+                ), matched AS (
+                    -- through each invoice's own lines (index), not a scan of every
+                    -- reconciliation after the first date
+                    SELECT m.id AS move_id, r.max_date, r.amount
+                      FROM moves m
+                     CROSS JOIN LATERAL (
+                            SELECT apr.max_date, apr.amount
+                              FROM account_move_line l
+                              JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                             WHERE l.move_id = m.id AND apr.max_date > %(first)s::date
+                            UNION ALL
+                            SELECT apr.max_date, -apr.amount
+                              FROM account_move_line l
+                              JOIN account_partial_reconcile apr ON apr.credit_move_id = l.id
+                             WHERE l.move_id = m.id AND apr.max_date > %(first)s::date
+                     ) r
+                     WHERE %(past)s
                 ), later AS (
-                    SELECT r.move_id, SUM(r.amount) AS amount
-                      FROM (
-                        SELECT l.move_id, apr.amount
-                          FROM moves m
-                          JOIN account_move_line l ON l.move_id = m.id
-                          JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
-                         WHERE %(as_of)s::date IS NOT NULL AND apr.max_date > %(as_of)s::date
-                        UNION ALL
-                        SELECT l.move_id, -apr.amount
-                          FROM moves m
-                          JOIN account_move_line l ON l.move_id = m.id
-                          JOIN account_partial_reconcile apr ON apr.credit_move_id = l.id
-                         WHERE %(as_of)s::date IS NOT NULL AND apr.max_date > %(as_of)s::date
-                      ) r
-                     GROUP BY r.move_id
+                    SELECT pt.as_of, r.move_id, SUM(r.amount) AS amount
+                      FROM matched r
+                      JOIN points pt ON r.max_date > pt.as_of
+                     GROUP BY pt.as_of, r.move_id
                 )
-                SELECT m.commercial_partner_id,
+                SELECT pt.as_of, m.commercial_partner_id,
                        SUM(m.amount_total_signed)::float8,
                        SUM(%(residual)s)::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d0)s)
+                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < pt.today)
                        )::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d30)s)
+                           WHERE m.move_type = 'out_invoice'
+                             AND m.invoice_date_due < pt.today - 30)
                        )::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d60)s)
+                           WHERE m.move_type = 'out_invoice'
+                             AND m.invoice_date_due < pt.today - 60)
                        )::float8,
                        (SUM(%(residual)s) FILTER (
-                           WHERE m.move_type = 'out_invoice' AND m.invoice_date_due < %(d90)s)
+                           WHERE m.move_type = 'out_invoice'
+                             AND m.invoice_date_due < pt.today - 90)
                        )::float8,
                        MIN(m.invoice_date),
                        (SUM(-m.amount_total_signed) FILTER (WHERE m.move_type = 'out_refund')
                        )::float8
-                  FROM moves m
-                  LEFT JOIN later ON later.move_id = m.id
-                 GROUP BY m.commercial_partner_id
+                  FROM points pt
+                  JOIN moves m ON pt.as_of IS NULL OR m.invoice_date <= pt.as_of
+                  LEFT JOIN later ON later.as_of = pt.as_of AND later.move_id = m.id
+                 GROUP BY pt.as_of, m.commercial_partner_id
                 """,
                 residual=residual,
                 ids=list(partner_ids),
                 company=(company or self.env.company).id,
-                as_of=as_of,
-                d0=today,
-                d30=today - timedelta(days=30),
-                d60=today - timedelta(days=60),
-                d90=today - timedelta(days=90),
+                todays=[today for today, _as_of in points],
+                as_ofs=[as_of for _today, as_of in points],
+                past=bool(as_ofs),
+                first=min(as_ofs, default=None),
+                last=max(as_ofs, default=None),
             )
         )
-        return {
-            partner_id: {
+        result = defaultdict(dict)
+        for (
+            as_of,
+            partner_id,
+            invoiced,
+            open_balance,
+            overdue,
+            overdue_30,
+            overdue_60,
+            overdue_90,
+            first_date,
+            credit_notes,
+        ) in self.env.cr.fetchall():
+            result[as_of][partner_id] = {
                 "invoiced": invoiced or 0.0,
                 "open_balance": open_balance or 0.0,
                 "overdue": overdue or 0.0,
@@ -306,76 +391,82 @@ class RentalCreditFacts(models.AbstractModel):
                 "first_date": first_date,
                 "credit_notes": credit_notes or 0.0,
             }
-            for (
-                partner_id,
-                invoiced,
-                open_balance,
-                overdue,
-                overdue_30,
-                overdue_60,
-                overdue_90,
-                first_date,
-                credit_notes,
-            ) in self.env.cr.fetchall()
-        }
+        return result
 
     @api.model
     def _payment_facts(self, partner_ids, today, company=None, as_of=None):
+        """Payment delays per commercial partner on ``today`` (as known then for a past
+        ``as_of``): ``_payment_facts_at`` of one date."""
+        return self._payment_facts_at(partner_ids, [(today, as_of)], company).get(as_of, {})
+
+    @api.model
+    def _payment_facts_at(self, partner_ids, points, company=None):
         """Amount-weighted days between due date and payment, from the reconciliations: over
         the whole relationship, over the payments of the recent window (the last 90 days) and
-        over those of the 12 months before it (both only when both windows have payments).
+        over those of the 12 months before it (both only when both windows have payments), at
+        each of ``points`` (see ``_invoice_facts_at``): ``{as_of: {partner id: row}}``.
 
         A payment is a partial reconciliation of a customer invoice's receivable line with a
         line outside the sales journals: credit notes (sales journals) cancel the debt, they do
         not pay it. Its date is the later of the two lines (``max_date``), its weight the
-        amount matched. ``as_of``: only the reconciliations dated by then.
+        amount matched. ``as_of``: only the reconciliations dated by then. One query whatever
+        the number of dates.
         """
         self.env["account.partial.reconcile"].flush_model()
-        recent_from = today - timedelta(days=RECENT_DAYS)
-        older_from = recent_from - timedelta(days=OLDER_DAYS)
+        as_ofs = [as_of for _today, as_of in points if as_of is not None]
         self.env.cr.execute(
             SQL(
                 """
-                SELECT am.commercial_partner_id,
-                       SUM(apr.amount)::float8,
-                       SUM(apr.amount * (apr.max_date - inv_line.date_maturity))::float8,
-                       (SUM(apr.amount) FILTER (WHERE apr.max_date >= %(recent)s))::float8,
-                       (SUM(apr.amount * (apr.max_date - inv_line.date_maturity))
-                           FILTER (WHERE apr.max_date >= %(recent)s))::float8,
-                       (SUM(apr.amount) FILTER (
-                           WHERE apr.max_date >= %(older)s AND apr.max_date < %(recent)s)
+                WITH points AS (
+                    SELECT * FROM unnest(%(todays)s::date[], %(as_ofs)s::date[]) AS pt(today, as_of)
+                ), paid AS (
+                    SELECT am.commercial_partner_id AS partner_id, apr.max_date, apr.amount,
+                           apr.amount * (apr.max_date - inv_line.date_maturity) AS weighted
+                      FROM account_partial_reconcile apr
+                      JOIN account_move_line inv_line ON inv_line.id = apr.debit_move_id
+                      JOIN account_move am ON am.id = inv_line.move_id
+                      JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
+                      JOIN account_journal pay_journal ON pay_journal.id = pay_line.journal_id
+                     WHERE am.commercial_partner_id = ANY(%(ids)s)
+                       AND am.company_id = %(company)s
+                       AND am.state = 'posted'
+                       AND am.move_type = 'out_invoice'
+                       AND pay_journal.type != 'sale'
+                       AND (%(last)s::date IS NULL OR apr.max_date <= %(last)s::date)
+                )
+                SELECT pt.as_of, p.partner_id,
+                       SUM(p.amount)::float8,
+                       SUM(p.weighted)::float8,
+                       (SUM(p.amount) FILTER (WHERE p.max_date >= pt.today - %(recent)s))::float8,
+                       (SUM(p.weighted) FILTER (WHERE p.max_date >= pt.today - %(recent)s)
                        )::float8,
-                       (SUM(apr.amount * (apr.max_date - inv_line.date_maturity)) FILTER (
-                           WHERE apr.max_date >= %(older)s AND apr.max_date < %(recent)s)
-                       )::float8
-                  FROM account_partial_reconcile apr
-                  JOIN account_move_line inv_line ON inv_line.id = apr.debit_move_id
-                  JOIN account_move am ON am.id = inv_line.move_id
-                  JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
-                  JOIN account_journal pay_journal ON pay_journal.id = pay_line.journal_id
-                 WHERE am.commercial_partner_id = ANY(%(ids)s)
-                   AND am.company_id = %(company)s
-                   AND am.state = 'posted'
-                   AND am.move_type = 'out_invoice'
-                   AND pay_journal.type != 'sale'
-                   AND (%(as_of)s::date IS NULL OR apr.max_date <= %(as_of)s::date)
-                 GROUP BY am.commercial_partner_id
+                       (SUM(p.amount) FILTER (
+                           WHERE p.max_date >= pt.today - %(older)s
+                             AND p.max_date < pt.today - %(recent)s))::float8,
+                       (SUM(p.weighted) FILTER (
+                           WHERE p.max_date >= pt.today - %(older)s
+                             AND p.max_date < pt.today - %(recent)s))::float8
+                  FROM points pt
+                  JOIN paid p ON pt.as_of IS NULL OR p.max_date <= pt.as_of
+                 GROUP BY pt.as_of, p.partner_id
                 """,
                 ids=list(partner_ids),
                 company=(company or self.env.company).id,
-                recent=recent_from,
-                older=older_from,
-                as_of=as_of,
+                todays=[today for today, _as_of in points],
+                as_ofs=[as_of for _today, as_of in points],
+                recent=RECENT_DAYS,
+                older=RECENT_DAYS + OLDER_DAYS,
+                last=max(as_ofs, default=None),
             )
         )
-        result = {}
+        result = defaultdict(dict)
         for row in self.env.cr.fetchall():
-            partner_id, paid, weighted, recent_paid, recent_weighted, older_paid, older_weighted = (
-                row[0],
-                *(float(value or 0.0) for value in row[1:]),
+            as_of, partner_id = row[:2]
+            paid, weighted, recent_paid, recent_weighted, older_paid, older_weighted = (
+                float(value or 0.0) for value in row[2:]
             )
             both = recent_paid > 0 and older_paid > 0
-            result[partner_id] = {
+            result[as_of][partner_id] = {
                 "paid": paid,
                 "days_late": weighted / paid if paid else 0.0,
                 "recent_days_late": recent_weighted / recent_paid if both else None,
@@ -385,21 +476,36 @@ class RentalCreditFacts(models.AbstractModel):
 
     @api.model
     def _overdue_trend_facts(self, partner_ids, today, company=None, as_of=None):
+        """Overdue trend counts and amounts per commercial partner on ``today`` (as known then
+        for a past ``as_of``): ``_overdue_trend_facts_at`` of one date."""
+        return self._overdue_trend_facts_at(partner_ids, [(today, as_of)], company).get(as_of, {})
+
+    @api.model
+    def _overdue_trend_facts_at(self, partner_ids, points, company=None):
         """Customer invoices that fell due in the recent window (the last 90 days, up to the
         grace) and in the 12 months before, and those of them that went late: still unpaid
-        ``LATE_GRACE_DAYS`` after their due date, as known on ``today`` (``as_of``: payments
-        reconciled by then). Counts and amounts (company currency) per commercial partner.
+        ``LATE_GRACE_DAYS`` after their due date. Counts and amounts (company currency) per
+        commercial partner at each of ``points`` (see ``_invoice_facts_at``): ``{as_of:
+        {partner id: row}}``, one query whatever the number of dates.
+
+        Whether an invoice went late does not depend on the date it is judged at: every
+        invoice counted fell due more than the grace before that date, so what was
+        reconciled by due date + grace was known by then. It is read once per invoice.
         """
         self.env["account.move"].flush_model()
         self.env["account.partial.reconcile"].flush_model()
-        recent_from = today - timedelta(days=RECENT_DAYS)
+        as_ofs = [as_of for _today, as_of in points if as_of is not None]
+        todays = [today for today, _as_of in points]
         self.env.cr.execute(
             SQL(
                 """
-                WITH due AS (
+                WITH points AS (
+                    SELECT * FROM unnest(%(todays)s::date[], %(as_ofs)s::date[]) AS pt(today, as_of)
+                ), due AS MATERIALIZED (
+                    -- once per invoice, not once per invoice and date
                     SELECT am.commercial_partner_id AS partner_id,
                            am.amount_total_signed AS amount,
-                           am.invoice_date_due >= %(recent)s AS recent,
+                           am.invoice_date, am.invoice_date_due,
                            -- unpaid after the grace: nothing reconciled settles it by then
                            COALESCE(paid.amount, 0) < am.amount_total_signed - 0.005 AS late
                       FROM account_move am
@@ -409,35 +515,48 @@ class RentalCreditFacts(models.AbstractModel):
                               JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
                              WHERE l.move_id = am.id
                                AND apr.max_date <= am.invoice_date_due + %(grace)s
-                               AND (%(as_of)s::date IS NULL OR apr.max_date <= %(as_of)s::date)
                       ) paid ON TRUE
                      WHERE am.commercial_partner_id = ANY(%(ids)s)
                        AND am.company_id = %(company)s
                        AND am.state = 'posted'
                        AND am.move_type = 'out_invoice'
-                       AND am.invoice_date_due >= %(older)s
+                       AND am.invoice_date_due >= %(older_from)s
                        AND am.invoice_date_due < %(until)s
-                       AND (%(as_of)s::date IS NULL OR am.invoice_date <= %(as_of)s::date)
+                       AND (%(last)s::date IS NULL OR am.invoice_date <= %(last)s::date)
                 )
-                SELECT partner_id,
-                       COUNT(*) FILTER (WHERE recent),
-                       COUNT(*) FILTER (WHERE recent AND late),
-                       (SUM(amount) FILTER (WHERE recent))::float8,
-                       (SUM(amount) FILTER (WHERE recent AND late))::float8,
-                       COUNT(*) FILTER (WHERE NOT recent),
-                       COUNT(*) FILTER (WHERE NOT recent AND late),
-                       (SUM(amount) FILTER (WHERE NOT recent))::float8,
-                       (SUM(amount) FILTER (WHERE NOT recent AND late))::float8
-                  FROM due
-                 GROUP BY partner_id
+                SELECT pt.as_of, d.partner_id,
+                       COUNT(*) FILTER (WHERE d.invoice_date_due >= pt.today - %(recent)s),
+                       COUNT(*) FILTER (
+                           WHERE d.invoice_date_due >= pt.today - %(recent)s AND d.late),
+                       (SUM(d.amount) FILTER (WHERE d.invoice_date_due >= pt.today - %(recent)s)
+                       )::float8,
+                       (SUM(d.amount) FILTER (
+                           WHERE d.invoice_date_due >= pt.today - %(recent)s AND d.late)
+                       )::float8,
+                       COUNT(*) FILTER (WHERE d.invoice_date_due < pt.today - %(recent)s),
+                       COUNT(*) FILTER (
+                           WHERE d.invoice_date_due < pt.today - %(recent)s AND d.late),
+                       (SUM(d.amount) FILTER (WHERE d.invoice_date_due < pt.today - %(recent)s)
+                       )::float8,
+                       (SUM(d.amount) FILTER (
+                           WHERE d.invoice_date_due < pt.today - %(recent)s AND d.late)
+                       )::float8
+                  FROM points pt
+                  JOIN due d ON d.invoice_date_due >= pt.today - %(older)s
+                            AND d.invoice_date_due < pt.today - %(grace)s
+                            AND (pt.as_of IS NULL OR d.invoice_date <= pt.as_of)
+                 GROUP BY pt.as_of, d.partner_id
                 """,
                 ids=list(partner_ids),
                 company=(company or self.env.company).id,
-                recent=recent_from,
-                older=recent_from - timedelta(days=OLDER_DAYS),
-                until=today - timedelta(days=LATE_GRACE_DAYS),
+                todays=todays,
+                as_ofs=[as_of for _today, as_of in points],
+                recent=RECENT_DAYS,
+                older=RECENT_DAYS + OLDER_DAYS,
+                older_from=min(todays) - timedelta(days=RECENT_DAYS + OLDER_DAYS),
+                until=max(todays) - timedelta(days=LATE_GRACE_DAYS),
                 grace=LATE_GRACE_DAYS,
-                as_of=as_of,
+                last=max(as_ofs, default=None),
             )
         )
         keys = (
@@ -450,10 +569,12 @@ class RentalCreditFacts(models.AbstractModel):
             "older_due_amount",
             "older_late_amount",
         )
-        return {
-            row[0]: {key: value or 0 for key, value in zip(keys, row[1:], strict=True)}
-            for row in self.env.cr.fetchall()
-        }
+        result = defaultdict(dict)
+        for row in self.env.cr.fetchall():
+            result[row[0]][row[1]] = {
+                key: value or 0 for key, value in zip(keys, row[2:], strict=True)
+            }
+        return result
 
     @api.model
     def _signal_facts(self, partner_ids, today, company=None):

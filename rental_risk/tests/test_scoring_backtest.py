@@ -132,6 +132,30 @@ class TestScoringBacktest(CreditScoringCommon):
         self.assertEqual(len(event), 1)
 
     @freeze_time(TODAY)
+    def test_all_month_ends_at_once_read_what_each_date_reads(self):
+        """The backtest reads every month-end in one pass (invoices, payments, overdue trend
+        and peers grouped by date): the facts are those of the one-date readers, date by
+        date, and the slide shows in them (later month-ends know more unpaid invoices)."""
+        Facts = self.env["rental.credit.facts"]
+        ids = (self.good | self.deteriorating).ids
+        together = dict(Facts._collect_facts_over(ids, ENDS))
+        self.assertEqual(list(together), ENDS)
+        for end in ENDS:
+            alone = Facts._collect_facts(ids, as_of=end)[0]
+            self.assertEqual(together[end], alone, f"facts as of {end}")
+        slipping = self.deteriorating[0].id
+        self.assertLess(
+            together[ENDS[0]][slipping].overdue_balance,
+            together[ENDS[-1]][slipping].overdue_balance,
+        )
+        self.assertLess(
+            together[ENDS[0]][slipping].weighted_days_late,
+            together[ENDS[-1]][slipping].weighted_days_late,
+        )
+        with self.assertRaises(ValueError):
+            next(Facts._collect_facts_over(ids, [None]))
+
+    @freeze_time(TODAY)
     def test_shuffled_outcomes_give_about_half(self):
         """The same scores against shuffled outcomes rank nothing: AUC about 0.5."""
         observations = self._own(
