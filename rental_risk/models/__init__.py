@@ -34,6 +34,7 @@ from . import (
     rental_damage_claim,
     rental_damage_claim_statement,
     rental_demo_story,
+    rental_demo_story_backtest,
     rental_deposit_settlement,
     rental_dunning_level,
     rental_dunning_line,

@@ -172,9 +172,10 @@ class RentalCreditRescoring(models.AbstractModel):
         company = company or self.env.company
         self.env.flush_all()
         Facts = self.env["rental.credit.facts"]
-        states = Facts._read_states(partner_ids, company)
-        facts, exposures = Facts._collect_facts(partner_ids, states=states, company=company)
-        self._apply_results(partner_ids, states, facts, exposures)
+        with Facts._without_jit():
+            states = Facts._read_states(partner_ids, company)
+            facts, exposures = Facts._collect_facts(partner_ids, states=states, company=company)
+            self._apply_results(partner_ids, states, facts, exposures)
         return len(partner_ids)
 
     @api.model

@@ -116,6 +116,10 @@ class RentalDemoStory(models.AbstractModel):
         self._rental_demo_order(
             customers["bluehabour"], lots["fx6_0001"], now + 7 * day, now + 10 * day, confirm=False
         )
+
+        # A book of customers paying for most of a year, some of them slipping, and the
+        # scoring backtest the Risk Manager ran on it.
+        self._rental_demo_backtest(ref("rental_risk.user_risk_manager_demo"))
         return confirmed
 
     # ------------------------------------------------------------------

@@ -1,5 +1,8 @@
 from odoo import api, models
 from odoo.tools import SQL
+from odoo.tools.sql import drop_index, make_index_name
+
+from .rental_credit_rescoring import SCORED_FIELDS
 
 #: Company-dependent snapshots the Risk app's customer lists filter and sort on.
 FILTERED_FIELDS = (
@@ -33,6 +36,10 @@ class ResPartner(models.Model):
         # A handful of companies at most.
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         self._rental_risk_filter_indexes(companies)
+        # The scoring columns say index=False (res_partner_scoring): a database installed
+        # before still has Odoo's default index of each, which Odoo keeps; drop them.
+        for fname in SCORED_FIELDS:
+            drop_index(self.env.cr, make_index_name("res_partner", fname), "res_partner")
         self.env.cr.execute(
             SQL(
                 "CREATE INDEX IF NOT EXISTS %s ON res_partner (id) INCLUDE (%s)"

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import create_index
 
 OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
 
@@ -28,6 +29,19 @@ class ResPartner(models.Model):
     rental_signal_count = fields.Integer(
         compute="_compute_rental_signal_count", groups=OFFICER_GROUP
     )
+
+    def init(self):
+        super().init()
+        # The rescoring looks for each batch's related parties by company registry number as
+        # well; core does not index it, and without it every batch of 2,000 customers sorted
+        # the whole partner table (55 ms a batch at 100,000 customers).
+        create_index(
+            self.env.cr,
+            indexname="res_partner_rental_risk_registry_idx",
+            tablename="res_partner",
+            expressions=["company_registry"],
+            where="company_registry IS NOT NULL",
+        )
 
     @api.depends("rental_signal_ids")
     def _compute_rental_signal_count(self):

@@ -15,10 +15,14 @@ class ResPartner(models.Model):
 
     # A customer shared by several companies is scored once per company, with that company's
     # facts, settings and currency: the scoring figures are company-dependent (one value per
-    # company, read for the current company). Rescoring writes them with SQL.
+    # company, read for the current company). Rescoring writes them with SQL, for every
+    # customer every night: they go without Odoo's default "not null" index of
+    # company-dependent columns, which no filter uses (the customer lists use the per-company
+    # indexes of res_partner_filter_index) and which each rewrite of a row had to update.
     rental_score = fields.Integer(
         string="Risk Score",
         company_dependent=True,
+        index=False,
         readonly=True,
         aggregator="avg",
         groups=USER_GROUP,
@@ -28,6 +32,7 @@ class ResPartner(models.Model):
         GRADE_SELECTION,
         string="Computed Grade",
         company_dependent=True,
+        index=False,
         readonly=True,
         groups=USER_GROUP,
         help="Grade given by the score, before any manual override.",
@@ -36,6 +41,7 @@ class ResPartner(models.Model):
         GRADE_SELECTION,
         string="Risk Grade",
         company_dependent=True,
+        index=False,
         readonly=True,
         groups=USER_GROUP,
         help="Grade in force: the override while it lasts, otherwise the computed grade.",
@@ -65,10 +71,14 @@ class ResPartner(models.Model):
         groups=OFFICER_GROUP,
     )
     rental_score_explanation = fields.Text(
-        string="Score Explanation", company_dependent=True, readonly=True, groups=USER_GROUP
+        string="Score Explanation",
+        company_dependent=True,
+        index=False,
+        readonly=True,
+        groups=USER_GROUP,
     )
     rental_scored_at = fields.Datetime(
-        string="Last Scored", company_dependent=True, readonly=True, groups=USER_GROUP
+        string="Last Scored", company_dependent=True, index=False, readonly=True, groups=USER_GROUP
     )
     rental_score_history_ids = fields.One2many(
         "rental.score.history", "partner_id", string="Score History", groups=USER_GROUP
@@ -78,6 +88,7 @@ class ResPartner(models.Model):
     )
     rental_credit_limit = fields.Float(
         company_dependent=True,
+        index=False,
         readonly=True,
         digits="Account",
         # A cap per customer: a total of caps means nothing, so lists and reports do not sum it.
@@ -117,6 +128,7 @@ class ResPartner(models.Model):
     rental_exposure_at_scoring = fields.Float(
         string="Exposure (Last Scoring)",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits="Account",
         groups=USER_GROUP,
@@ -124,6 +136,7 @@ class ResPartner(models.Model):
     rental_available_credit_at_scoring = fields.Float(
         string="Available Credit (Last Scoring)",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits="Account",
         aggregator=None,
@@ -132,6 +145,7 @@ class ResPartner(models.Model):
     rental_overdue_at_scoring = fields.Float(
         string="Overdue (Last Scoring)",
         company_dependent=True,
+        index=False,
         readonly=True,
         digits="Account",
         groups=USER_GROUP,

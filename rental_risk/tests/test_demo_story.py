@@ -100,3 +100,23 @@ class TestDemoStory(TransactionCase):
         self.assertTrue(clerk.has_group("rental_risk.rental_risk_group_warehouse"))
         board = self.env.ref("rental_risk.stock_picking_report_today_action")
         self.assertEqual(self.env.ref("base.user_admin").action_id.id, board.id)
+
+    def test_backtest_finds_the_slipping_customers(self):
+        """The demo's book of customers paying for most of a year, four of them slipping,
+        and the Risk Manager's backtest on it: the scores rank the customers who went on to
+        default below the others, and grades D-E caught most of them beforehand."""
+        slipping = self.env["res.partner"].search([("name", "=", "Mosaic Live Events")])
+        self.assertEqual(len(slipping), 1)
+        self.assertTrue(
+            self.env["account.move"].search_count(
+                [("partner_id", "=", slipping.id), ("payment_state", "=", "not_paid")]
+            ),
+            "a slipping customer stopped paying",
+        )
+        backtest = self.env["rental.score.backtest"].search([], limit=1, order="id desc")
+        self.assertTrue(backtest, "the demo comes with a backtest to read")
+        self.assertEqual(backtest.user_id, self.env.ref("rental_risk.user_risk_manager_demo"))
+        self.assertEqual(len(backtest.month_ids), 6)
+        self.assertGreater(backtest.bad_count, 0)
+        self.assertGreater(backtest.auc, 0.75)
+        self.assertGreater(backtest.caught_share, 50.0)

@@ -1,9 +1,9 @@
 import random
-from datetime import date, timedelta
+from datetime import date
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -32,71 +32,14 @@ class TestScoringBacktest(CreditScoringCommon):
     def setUpClass(cls):
         super().setUpClass()
         with freeze_time(TODAY):
-            payments = {}
-            cls.good = cls._generate(14, False, payments)
-            cls.deteriorating = cls._generate(6, True, payments)
-            cls.env["account.move"].search(
-                [("partner_id", "in", (cls.good | cls.deteriorating).ids), ("state", "=", "draft")]
-            ).action_post()
-            # One payment wizard per payment date (a payment per invoice): the test data
-            # costs a few dozen rescorings instead of one per payment.
-            for paid_on, invoices in sorted(payments.items()):
-                (
-                    cls.env["account.payment.register"]
-                    .with_context(active_model="account.move", active_ids=invoices.ids)
-                    .create({"payment_date": paid_on, "group_payment": False})
-                    ._create_payments()
-                )
-
-    @classmethod
-    def _generate(cls, count, deteriorating, payments):
-        """``count`` customers invoiced about 1,000.00 on the 5th of every month from January
-        to October 2025, due at once. Good ones pay within 0-3 days (every fifth one 8 days
-        late now and then); a deteriorating one pays on time, then 15, 30 and 45 days late
-        from a month between April and July, then stops paying. Invoices are left in draft;
-        ``payments`` collects {payment date: invoices paid that day}."""
-        customers = cls.env["res.partner"]
-        today = fields.Date.to_date(TODAY)
-        for index in range(count):
-            kind = "Slipping" if deteriorating else "Steady"
-            customer = cls.env["res.partner"].create(
-                {
-                    "name": f"{kind} Customer {index}",
-                    "is_company": True,
-                    "property_payment_term_id": cls.pay_terms_a.id,
-                }
+            # The demo's generator (rental.demo.story): 14 steady payers and 6 that stretch
+            # their payments, then stop paying.
+            cls.good, cls.deteriorating = cls.env["rental.demo.story"]._rental_demo_payment_book(
+                fields.Date.to_date(TODAY),
+                [f"Steady Customer {index}" for index in range(14)],
+                [f"Slipping Customer {index}" for index in range(6)],
+                payment_term=cls.pay_terms_a,
             )
-            customers |= customer
-            start = 3 + index % 4  # month index (0 = January) the slide begins
-            for month in range(10):
-                day = date(2025, month + 1, 5)
-                invoice = cls.env["account.move"].create(
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": customer.id,
-                        "invoice_date": day,
-                        "invoice_line_ids": [
-                            Command.create(
-                                {
-                                    "name": "Rental",
-                                    "quantity": 1,
-                                    "price_unit": 1000.0 + 10 * index,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                )
-                if deteriorating and month >= start:
-                    late = 15 * (month - start + 1)
-                    if late > 45:
-                        continue  # defaulted: never paid
-                else:
-                    late = index % 4 + (8 if index % 5 == 0 and month % 3 == 0 else 0)
-                paid_on = day + timedelta(days=late)
-                if paid_on <= today:
-                    payments[paid_on] = payments.get(paid_on, cls.env["account.move"]) | invoice
-        return customers
 
     def _own(self, observations):
         """Observations of the generated customers only."""
