@@ -18,7 +18,7 @@ OFFICER_GROUP = "rental_risk.rental_risk_group_officer"
 #: month-end at once (invoices, payments and the overdue trend grouped by date), so a batch
 #: holds its readers' rows for all the dates, about 12 x 5,000 of each at 12 months. Larger
 #: batches save little (the queries go through the customers' index) and cost memory: 607 MB
-#: peak for the whole 12-month backtest of 100,000 customers with 5,000 (155 s, bench/run backtest).
+#: peak for the 12-month backtest of 100,000 customers with 5,000 (155 s, bench/run backtest).
 BACKTEST_BATCH_SIZE = 5000
 
 
