@@ -31,7 +31,7 @@ class ResPartner(models.Model):
     )
 
     def init(self):
-        super().init()
+        res = super().init()
         # The rescoring looks for each batch's related parties by company registry number as
         # well; core does not index it, and without it every batch of 2,000 customers sorted
         # the whole partner table (55 ms a batch at 100,000 customers).
@@ -42,6 +42,7 @@ class ResPartner(models.Model):
             expressions=["company_registry"],
             where="company_registry IS NOT NULL",
         )
+        return res
 
     @api.depends("rental_signal_ids")
     def _compute_rental_signal_count(self):
