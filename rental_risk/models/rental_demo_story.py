@@ -180,22 +180,25 @@ class RentalDemoStory(models.AbstractModel):
             ._create_payments()
         )
 
+    def _rental_demo_draft_invoice(self, partner, date, amount, label="Rental", due_days=None):
+        """A draft customer invoice of ``date``: one line of ``amount``, no tax; due
+        ``due_days`` later (by default as the partner's payment terms say)."""
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": date,
+            "invoice_line_ids": [
+                Command.create({"name": label, "quantity": 1, "price_unit": amount, "tax_ids": []})
+            ],
+        }
+        if due_days is not None:
+            vals["invoice_date_due"] = date + timedelta(days=due_days)
+        return self.env["account.move"].create(vals)
+
     def _rental_demo_invoice(self, partner, date, amount, label, pay_days=None, due_days=30):
         """A posted invoice of ``date``, due ``due_days`` later, paid ``pay_days`` after its due
         date (negative: early; None: not paid)."""
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": date,
-                "invoice_date_due": date + timedelta(days=due_days),
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": label, "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
-        )
+        invoice = self._rental_demo_draft_invoice(partner, date, amount, label, due_days)
         invoice.action_post()
         if pay_days is not None:
             self._rental_demo_pay(invoice, date + timedelta(days=due_days + pay_days))

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 
 #: Customers of the demo's payment book: most pay within days ...
 STEADY_NAMES = (
@@ -88,23 +88,7 @@ class RentalDemoStory(models.AbstractModel):
             start = 3 + index % 4  # month of the book the slide begins
             for month in range(BOOK_MONTHS):
                 day = first + relativedelta(months=month, day=5)
-                invoice = self.env["account.move"].create(
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": customer.id,
-                        "invoice_date": day,
-                        "invoice_line_ids": [
-                            Command.create(
-                                {
-                                    "name": "Rental",
-                                    "quantity": 1,
-                                    "price_unit": 1000.0 + 10 * index,
-                                    "tax_ids": [Command.clear()],
-                                }
-                            )
-                        ],
-                    }
-                )
+                invoice = self._rental_demo_draft_invoice(customer, day, 1000.0 + 10 * index)
                 if slipping and month >= start:
                     late = 15 * (month - start + 1)
                     if late > 45:

@@ -81,23 +81,7 @@ class TestScoringBacktestLimits(CreditScoringCommon):
     @classmethod
     def _invoice(cls, customer, amount, day):
         """A draft invoice of ``amount`` to ``customer`` on ``day``, due at once."""
-        return cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": customer.id,
-                "invoice_date": day,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Rental",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
+        return cls.env["rental.demo.story"]._rental_demo_draft_invoice(customer, day, amount)
 
     def _grades(self):
         """{(month-end, partner id): grade computed as of that month-end}."""
