@@ -146,7 +146,14 @@ class RentalCreditFacts(models.AbstractModel):
         today = fields.Date.context_today(self)
         points = [(as_of or today, as_of) for as_of in as_ofs]
         invoices_at = self._invoice_facts_at(partner_ids, points, company)
-        payments_at = self._payment_facts_at(partner_ids, points, company)
+        run = self.env.context.get("rental_risk_peer_run")
+        if run and as_ofs == [None]:
+            # A run over many batches reads every customer's payments once (the peer
+            # medians need them all anyway) and each batch takes its own.
+            every = self._run_payment_facts(company, run)
+            payments_at = {None: {i: every[i] for i in partner_ids if i in every}}
+        else:
+            payments_at = self._payment_facts_at(partner_ids, points, company)
         trends_at = self._overdue_trend_facts_at(partner_ids, points, company)
         peers_at = self._peer_facts_at(partner_ids, company, as_ofs)
         for day, as_of in points:
@@ -429,7 +436,8 @@ class RentalCreditFacts(models.AbstractModel):
         line outside the sales journals: credit notes (sales journals) cancel the debt, they do
         not pay it. Its date is the later of the two lines (``max_date``), its weight the
         amount matched. ``as_of``: only the reconciliations dated by then. One query whatever
-        the number of dates.
+        the number of dates. ``partner_ids`` None: every customer of the company (a run's
+        payments, see ``_run_payment_facts``).
         """
         self.env["account.partial.reconcile"].flush_model()
         as_ofs = [as_of for _today, as_of in points if as_of is not None]
@@ -446,7 +454,7 @@ class RentalCreditFacts(models.AbstractModel):
                       JOIN account_move am ON am.id = inv_line.move_id
                       JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
                       JOIN account_journal pay_journal ON pay_journal.id = pay_line.journal_id
-                     WHERE am.commercial_partner_id = ANY(%(ids)s)
+                     WHERE (%(every)s OR am.commercial_partner_id = ANY(%(ids)s))
                        AND am.company_id = %(company)s
                        AND am.state = 'posted'
                        AND am.move_type = 'out_invoice'
@@ -469,7 +477,8 @@ class RentalCreditFacts(models.AbstractModel):
                   JOIN paid p ON pt.as_of IS NULL OR p.max_date <= pt.as_of
                  GROUP BY pt.as_of, p.partner_id
                 """,
-                ids=list(partner_ids),
+                every=partner_ids is None,
+                ids=list(partner_ids or ()),
                 company=(company or self.env.company).id,
                 todays=[today for today, _as_of in points],
                 as_ofs=[as_of for _today, as_of in points],

@@ -1,8 +1,13 @@
+import statistics
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 #: Key of the medians kept on the cursor during a run (see ``_peer_rows_of_run``).
 PEER_CACHE = "rental_risk_peer_medians"
+#: Key of today's payment facts of every customer, kept on the cursor during a run (see
+#: ``_run_payment_facts``).
+RUN_PAYMENTS = "rental_risk_run_payments"
 GROUP_KINDS = ("industry", "state", "country")
 
 
@@ -231,6 +236,16 @@ class RentalCreditFacts(models.AbstractModel):
             for kind, group_id in groups_met
             if (as_of or today, kind, group_id) not in medians
         }
+        if wanted and as_ofs == [None]:
+            # Today's run: the medians come out of every customer's payment facts, read once
+            # for the run, which the batches then take their own from instead of reading them
+            # again (bench/run scoring: one pass over the payments instead of two).
+            if (today, "every group") not in medians:
+                medians.update(self._run_peer_medians(company, run, today))
+                medians[today, "every group"] = None
+            for _as_of, kind, group_id in wanted:  # no paying customer in the group
+                medians.setdefault((today, kind, group_id), (0, None))
+            wanted = set()
         if wanted:
             groups = {kind: sorted({g for _d, k, g in wanted if k == kind}) for kind in GROUP_KINDS}
             dates = sorted({as_of for as_of, _k, _g in wanted}, key=lambda day: day or today)
@@ -273,6 +288,48 @@ class RentalCreditFacts(models.AbstractModel):
                 )
                 rows.append((partner_id, industry_id, *industry, state_id, country_id, *region))
         return rows_at
+
+    @api.model
+    def _run_payment_facts(self, company, run):
+        """Today's payment facts (``_payment_facts_at``) of every customer of ``company``,
+        read in one query the first time a run asks and kept on the cursor for the run's
+        other batches: {partner id: row}. Like the medians, a payment reconciled while the run
+        goes counts from the next run (a lone rescoring, on a payment, reads it at once)."""
+        today = fields.Date.context_today(self)
+        key = (run, company.id, today)
+        stored = self.env.cr.cache.get(RUN_PAYMENTS)
+        if not stored or stored[0] != key:
+            rows = self._payment_facts_at(None, [(today, None)], company).get(None, {})
+            stored = self.env.cr.cache[RUN_PAYMENTS] = (key, rows)
+        return stored[1]
+
+    @api.model
+    def _run_peer_medians(self, company, run, today):
+        """Medians of every industry, state and country of ``company``'s customers today,
+        from the run's payment facts (``_run_payment_facts``): {(today, kind, group id):
+        (peers, median)}, counted as ``_peer_medians_sql`` counts them (paying customers,
+        early payers as 0; a country counts the customers of its states too)."""
+        payments = self._run_payment_facts(company, run)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id, industry_id, state_id, country_id
+                  FROM res_partner
+                 WHERE id = ANY(%(ids)s)
+                   AND id = commercial_partner_id
+                   AND (industry_id IS NOT NULL OR state_id IS NOT NULL
+                        OR country_id IS NOT NULL)
+                """,
+                ids=[partner_id for partner_id, row in payments.items() if row["paid"] > 0],
+            )
+        )
+        days = {}
+        for partner_id, *group_ids in self.env.cr.fetchall():
+            late = max(payments[partner_id]["days_late"], 0.0)
+            for kind, group_id in zip(GROUP_KINDS, group_ids, strict=True):
+                if group_id:
+                    days.setdefault((today, kind, group_id), []).append(late)
+        return {key: (len(values), statistics.median(values)) for key, values in days.items()}
 
     @api.model
     def _peer_names(self, model, ids):

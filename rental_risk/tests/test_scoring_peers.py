@@ -163,14 +163,34 @@ class TestScoringPeers(ScoringFactorsCommon):
         alone = Facts._peer_facts(builders.ids, self.company)
         Run = Facts.with_context(rental_risk_peer_run="test-run")
         Model = type(Facts)
-        with patch.object(
-            Model, "_peer_medians_sql", autospec=True, side_effect=Model._peer_medians_sql
-        ) as medians:
+        with (
+            patch.object(
+                Model, "_run_peer_medians", autospec=True, side_effect=Model._run_peer_medians
+            ) as medians,
+            patch.object(
+                Model, "_payment_facts_at", autospec=True, side_effect=Model._payment_facts_at
+            ) as payments,
+        ):
             first = Run._peer_facts(builders[:3].ids, self.company)
-            self.assertEqual(medians.call_count, 1)
+            self.assertEqual((medians.call_count, payments.call_count), (1, 1))
             second = Run._peer_facts(builders[3:].ids, self.company)
             self.assertEqual(medians.call_count, 1, "the second batch computes no median")
+            # The batches' payment facts come from the payments the medians were made of.
+            Run._collect_facts(builders[:3].ids, company=self.company)
+            self.assertEqual(payments.call_count, 1, "the batches read no payment again")
         self.assertEqual({**first, **second}, alone)
+        self.assertEqual(
+            Run._collect_facts(builders.ids, company=self.company)[0],
+            Facts._collect_facts(builders.ids, company=self.company)[0],
+        )
+        # A past date (the backtest) computes its medians in SQL, once per run as well.
+        with patch.object(
+            Model, "_peer_medians_sql", autospec=True, side_effect=Model._peer_medians_sql
+        ) as past_medians:
+            past = date(2025, 6, 29)
+            Run._peer_facts(builders[:3].ids, self.company, as_of=past)
+            Run._peer_facts(builders[3:].ids, self.company, as_of=past)
+            self.assertEqual(past_medians.call_count, 1)
         self.assertEqual(alone[builders[0].id]["region_name"], "Belgium")
         self.assertEqual(alone[builders[0].id]["region_count"], 6)
 
