@@ -147,7 +147,7 @@ class RentalCreditFacts(models.AbstractModel):
         points = [(as_of or today, as_of) for as_of in as_ofs]
         invoices_at = self._invoice_facts_at(partner_ids, points, company)
         run = self.env.context.get("rental_risk_peer_run")
-        if run and as_ofs == [None]:
+        if run and as_ofs == [None] and self.env.context.get("rental_risk_run_payments"):
             # A run over many batches reads every customer's payments once (the peer
             # medians need them all anyway) and each batch takes its own.
             every = self._run_payment_facts(company, run)

@@ -236,10 +236,17 @@ class RentalCreditFacts(models.AbstractModel):
             for kind, group_id in groups_met
             if (as_of or today, kind, group_id) not in medians
         }
-        if wanted and as_ofs == [None]:
-            # Today's run: the medians come out of every customer's payment facts, read once
-            # for the run, which the batches then take their own from instead of reading them
-            # again (bench/run scoring: one pass over the payments instead of two).
+        if (
+            wanted
+            and as_ofs == [None]
+            and (
+                (today, "every group") in medians
+                or self.env.context.get("rental_risk_run_payments")
+            )
+        ):
+            # Today's large run: the medians come out of every customer's payment facts, read
+            # once for the run, which the batches then take their own from instead of reading
+            # them again (bench/run scoring: one pass over the payments instead of two).
             if (today, "every group") not in medians:
                 medians.update(self._run_peer_medians(company, run, today))
                 medians[today, "every group"] = None

@@ -79,7 +79,12 @@ class RentalCreditRescoring(models.AbstractModel):
             if context.get("cron_id")
             else uuid.uuid4().hex
         )
-        rescoring = self.with_context(rental_risk_peer_run=run)
+        # More than one batch to go: every customer's payments are read once for the run
+        # (the medians need them all anyway) rather than once more batch by batch; a small
+        # run keeps reading only its own customers' payments.
+        rescoring = self.with_context(
+            rental_risk_peer_run=run, rental_risk_run_payments=total > batch_size
+        )
         done = 0
         for company, batch in batches:
             rescoring._rescore_ids(batch, company)

@@ -161,7 +161,7 @@ class TestScoringPeers(ScoringFactorsCommon):
         self.pay_on_time(builders)
         Facts = self.env["rental.credit.facts"]
         alone = Facts._peer_facts(builders.ids, self.company)
-        Run = Facts.with_context(rental_risk_peer_run="test-run")
+        Run = Facts.with_context(rental_risk_peer_run="test-run", rental_risk_run_payments=True)
         Model = type(Facts)
         with (
             patch.object(
@@ -191,6 +191,19 @@ class TestScoringPeers(ScoringFactorsCommon):
             Run._peer_facts(builders[:3].ids, self.company, as_of=past)
             Run._peer_facts(builders[3:].ids, self.company, as_of=past)
             self.assertEqual(past_medians.call_count, 1)
+        # A run of one batch reads its own customers' payments, not the whole company's.
+        Small = Facts.with_context(rental_risk_peer_run="small-run")
+        with (
+            patch.object(
+                Model, "_run_payment_facts", autospec=True, side_effect=Model._run_payment_facts
+            ) as every,
+            patch.object(
+                Model, "_peer_medians_sql", autospec=True, side_effect=Model._peer_medians_sql
+            ) as small_medians,
+        ):
+            small = Small._collect_facts(builders.ids, company=self.company)[0]
+            self.assertEqual((every.call_count, small_medians.call_count), (0, 1))
+        self.assertEqual(small, Facts._collect_facts(builders.ids, company=self.company)[0])
         self.assertEqual(alone[builders[0].id]["region_name"], "Belgium")
         self.assertEqual(alone[builders[0].id]["region_count"], 6)
 
@@ -200,9 +213,16 @@ class TestScoringPeers(ScoringFactorsCommon):
         self.customer.industry_id = self.construction
         self.pay_on_time(self.peers(4, industry_id=self.construction.id))
         self.paid_invoice(1000.0, "2025-05-02", "2025-06-01")
-        with freeze_time("2025-07-01"):  # the next night: everybody is due again
+        Model = type(self.env["rental.credit.facts"])
+        with (
+            freeze_time("2025-07-01"),  # the next night: everybody is due again
+            patch.object(
+                Model, "_run_payment_facts", autospec=True, side_effect=Model._run_payment_facts
+            ) as every,
+        ):
             done = self.env["rental.credit.rescoring"]._cron_rescore_partners(batch_size=2)
         self.assertGreaterEqual(done, 5)
+        self.assertTrue(every.called, "a run of many batches reads the payments once for all")
         self.assertIn(
             "pays 30 days later than the median of Construction (0 days): -8",
             self.customer.rental_score_explanation,
