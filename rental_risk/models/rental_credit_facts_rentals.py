@@ -182,7 +182,10 @@ class RentalCreditFacts(models.AbstractModel):
                       JOIN res_partner p ON p.id = lot.rental_partner_id
                      WHERE p.commercial_partner_id = ANY(%(ids)s)
                        AND lot.rental_state IN ('lost', 'out')
-                       AND COALESCE(lot.company_id, %(company)s) = %(company)s
+                       -- not COALESCE(company_id, x) = x: PostgreSQL has no statistics on
+                       -- it, guesses 1 serial in 200 and probes the partners serial by serial
+                       -- (bench/run scoring: 21 ms a batch instead of 8)
+                       AND (lot.company_id = %(company)s OR lot.company_id IS NULL)
                      GROUP BY p.commercial_partner_id
                     """,
                     ids=ids,
