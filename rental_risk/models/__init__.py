@@ -27,6 +27,7 @@ from . import (
     rental_booking_schedule,
     rental_credit_facts,
     rental_credit_facts_exposure,
+    rental_credit_facts_payments,
     rental_credit_facts_peers,
     rental_credit_facts_rentals,
     rental_credit_rescoring,

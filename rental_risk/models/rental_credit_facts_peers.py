@@ -5,9 +5,6 @@ from odoo.tools import SQL
 
 #: Key of the medians kept on the cursor during a run (see ``_peer_rows_of_run``).
 PEER_CACHE = "rental_risk_peer_medians"
-#: Key of today's payment facts of every customer, kept on the cursor during a run (see
-#: ``_run_payment_facts``).
-RUN_PAYMENTS = "rental_risk_run_payments"
 GROUP_KINDS = ("industry", "state", "country")
 
 
@@ -295,20 +292,6 @@ class RentalCreditFacts(models.AbstractModel):
                 )
                 rows.append((partner_id, industry_id, *industry, state_id, country_id, *region))
         return rows_at
-
-    @api.model
-    def _run_payment_facts(self, company, run):
-        """Today's payment facts (``_payment_facts_at``) of every customer of ``company``,
-        read in one query the first time a run asks and kept on the cursor for the run's
-        other batches: {partner id: row}. Like the medians, a payment reconciled while the run
-        goes counts from the next run (a lone rescoring, on a payment, reads it at once)."""
-        today = fields.Date.context_today(self)
-        key = (run, company.id, today)
-        stored = self.env.cr.cache.get(RUN_PAYMENTS)
-        if not stored or stored[0] != key:
-            rows = self._payment_facts_at(None, [(today, None)], company).get(None, {})
-            stored = self.env.cr.cache[RUN_PAYMENTS] = (key, rows)
-        return stored[1]
 
     @api.model
     def _run_peer_medians(self, company, run, today):

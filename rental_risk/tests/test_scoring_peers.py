@@ -11,6 +11,11 @@ from .test_scoring_factors import ScoringFactorsCommon
 TODAY = "2025-06-30"
 
 
+def spy(model_class, name):
+    """``patch.object`` counting the calls of the method ``name``, which still runs."""
+    return patch.object(model_class, name, autospec=True, side_effect=getattr(model_class, name))
+
+
 @tagged("post_install", "-at_install")
 class TestScoringPeers(ScoringFactorsCommon):
     """The peer comparison: a customer's days late against the median of its industry and of
@@ -164,12 +169,8 @@ class TestScoringPeers(ScoringFactorsCommon):
         Run = Facts.with_context(rental_risk_peer_run="test-run", rental_risk_run_payments=True)
         Model = type(Facts)
         with (
-            patch.object(
-                Model, "_run_peer_medians", autospec=True, side_effect=Model._run_peer_medians
-            ) as medians,
-            patch.object(
-                Model, "_payment_facts_at", autospec=True, side_effect=Model._payment_facts_at
-            ) as payments,
+            spy(Model, "_run_peer_medians") as medians,
+            spy(Model, "_payment_facts_at") as payments,
         ):
             first = Run._peer_facts(builders[:3].ids, self.company)
             self.assertEqual((medians.call_count, payments.call_count), (1, 1))
@@ -184,9 +185,7 @@ class TestScoringPeers(ScoringFactorsCommon):
             Facts._collect_facts(builders.ids, company=self.company)[0],
         )
         # A past date (the backtest) computes its medians in SQL, once per run as well.
-        with patch.object(
-            Model, "_peer_medians_sql", autospec=True, side_effect=Model._peer_medians_sql
-        ) as past_medians:
+        with spy(Model, "_peer_medians_sql") as past_medians:
             past = date(2025, 6, 29)
             Run._peer_facts(builders[:3].ids, self.company, as_of=past)
             Run._peer_facts(builders[3:].ids, self.company, as_of=past)
@@ -194,12 +193,8 @@ class TestScoringPeers(ScoringFactorsCommon):
         # A run of one batch reads its own customers' payments, not the whole company's.
         Small = Facts.with_context(rental_risk_peer_run="small-run")
         with (
-            patch.object(
-                Model, "_run_payment_facts", autospec=True, side_effect=Model._run_payment_facts
-            ) as every,
-            patch.object(
-                Model, "_peer_medians_sql", autospec=True, side_effect=Model._peer_medians_sql
-            ) as small_medians,
+            spy(Model, "_run_payment_facts") as every,
+            spy(Model, "_peer_medians_sql") as small_medians,
         ):
             small = Small._collect_facts(builders.ids, company=self.company)[0]
             self.assertEqual((every.call_count, small_medians.call_count), (0, 1))
@@ -216,9 +211,7 @@ class TestScoringPeers(ScoringFactorsCommon):
         Model = type(self.env["rental.credit.facts"])
         with (
             freeze_time("2025-07-01"),  # the next night: everybody is due again
-            patch.object(
-                Model, "_run_payment_facts", autospec=True, side_effect=Model._run_payment_facts
-            ) as every,
+            spy(Model, "_run_payment_facts") as every,
         ):
             done = self.env["rental.credit.rescoring"]._cron_rescore_partners(batch_size=2)
         self.assertGreaterEqual(done, 5)
