@@ -12,6 +12,7 @@ from engine.scoring import (
     ScoringConfig,
     explain,
     grade_drop,
+    moving_reasons,
     score_and_grade,
     score_customer,
 )
@@ -406,6 +407,29 @@ def test_non_boolean_flag_raises_value_error():
         CustomerFacts(blacklisted=1)
 
 
+_BAD_NUMBERS = (float("nan"), float("inf"), float("-inf"), "1", True, [1.0])
+_SIGNED = {"weighted_days_late", "recent_days_late", "older_days_late"}
+
+
+@pytest.mark.parametrize("fact", [fact.name for fact in dataclasses.fields(CustomerFacts)])
+def test_every_fact_refuses_a_value_of_the_wrong_kind(fact):
+    """Each fact refuses what its kind excludes, whether the quick look or the full check
+    catches it: texts take no number, flags only True/False, counts only whole numbers, and
+    numbers must be finite and (but for days late) not negative."""
+    default = next(f.default for f in dataclasses.fields(CustomerFacts) if f.name == fact)
+    if isinstance(default, bool):
+        bad = (1, 0, None, "yes")
+    elif fact in {"related_grade", "related_name", "signal_kind", "industry_name", "region_name"}:
+        bad = (5, 1.5, True)
+    elif isinstance(default, int):
+        bad = (-1, 1.5, None, *_BAD_NUMBERS)
+    else:
+        bad = _BAD_NUMBERS if fact in _SIGNED else (-0.5, -1, *_BAD_NUMBERS)
+    for value in bad:
+        with pytest.raises(ValueError, match=fact):
+            CustomerFacts(**{fact: value})
+
+
 def test_overdue_buckets_out_of_order_raise_value_error():
     """More overdue past 90 days than past 60 days is a caller bug and is refused."""
     with pytest.raises(ValueError, match=r"overdue_90 \(500.0\) cannot exceed overdue_60"):
@@ -536,6 +560,19 @@ def test_score_is_always_within_0_and_100(facts, config):
     assert isinstance(result.score, int)
     assert 0 <= result.score <= 100
     assert result.grade in ("A", "B", "C", "D", "E")
+
+
+@PROPERTY
+@given(facts=customer_facts(), config=st.just(DEFAULT_CONFIG) | _configs)
+def test_moving_reasons_are_the_contributions_that_moved_the_score(facts, config):
+    """What the rescoring stores is score_customer's result: same score and grade, and the
+    contributions with points, in order, with their templates and params."""
+    result = score_customer(facts, config)
+    score, grade, reasons = moving_reasons(facts, config)
+    assert (score, grade) == (result.score, result.grade)
+    assert reasons == [
+        (c.points, c.message, dict(c.params)) for c in result.contributions if c.points
+    ]
 
 
 @PROPERTY

@@ -5,6 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine.pg_arrays import array_literal
 from ..engine.scoring import SIGNAL_SEVERITY, CustomerFacts
 
 #: The trend factors compare the last this many days ("recent") ...
@@ -79,11 +80,11 @@ class RentalCreditFacts(models.AbstractModel):
                          WHERE d.partner_id = p.id AND d.company_id = %(company)s
                            AND d.kind IN ('credit_limit', 'credit_limit_reset')
                          ORDER BY d.id DESC LIMIT 1) lim ON TRUE
-                 WHERE p.id = ANY(%(ids)s)
+                 WHERE p.id = ANY(%(ids)s::int[])
                 """,
                 company=company.id,
                 cid=cid,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
             )
         )
         keys = (
@@ -279,12 +280,12 @@ class RentalCreditFacts(models.AbstractModel):
                            WHERE d.kind IN ('blacklist', 'blacklist_lift')))[1] = 'blacklist',
                        BOOL_OR(d.kind = 'kyc_verify')
                   FROM rental_risk_decision d
-                 WHERE d.partner_id = ANY(%(ids)s)
+                 WHERE d.partner_id = ANY(%(ids)s::int[])
                    AND d.kind IN ('blacklist', 'blacklist_lift', 'kyc_verify')
                    AND d.date < %(end)s
                  GROUP BY d.partner_id
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 end=as_of + timedelta(days=1),
             )
         )
@@ -330,7 +331,7 @@ class RentalCreditFacts(models.AbstractModel):
                            am.invoice_date_due, am.amount_total_signed,
                            am.amount_residual_signed
                       FROM account_move am
-                     WHERE am.commercial_partner_id = ANY(%(ids)s)
+                     WHERE am.commercial_partner_id = ANY(%(ids)s::int[])
                        AND am.company_id = %(company)s
                        AND am.state = 'posted'
                        AND am.move_type IN ('out_invoice', 'out_refund')
@@ -385,7 +386,7 @@ class RentalCreditFacts(models.AbstractModel):
                  GROUP BY pt.as_of, m.commercial_partner_id
                 """,
                 residual=residual,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 company=(company or self.env.company).id,
                 todays=[today for today, _as_of in points],
                 as_ofs=[as_of for _today, as_of in points],
@@ -437,7 +438,7 @@ class RentalCreditFacts(models.AbstractModel):
                 SELECT s.partner_id, COUNT(*), SUM(%(severity)s),
                        (ARRAY_AGG(s.kind ORDER BY %(severity)s DESC, s.date DESC, s.id DESC))[1]
                   FROM rental_risk_signal s
-                 WHERE s.partner_id = ANY(%(ids)s)
+                 WHERE s.partner_id = ANY(%(ids)s::int[])
                    AND s.company_id = %(company)s
                    AND s.active
                    AND s.date <= %(today)s
@@ -445,7 +446,7 @@ class RentalCreditFacts(models.AbstractModel):
                  GROUP BY s.partner_id
                 """,
                 severity=severity,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 company=(company or self.env.company).id,
                 today=today,
             )
@@ -471,7 +472,7 @@ class RentalCreditFacts(models.AbstractModel):
                     SELECT id, parent_id, rental_vat_norm AS vat,
                            NULLIF(TRIM(company_registry), '') AS registry
                       FROM res_partner
-                     WHERE id = ANY(%(ids)s)
+                     WHERE id = ANY(%(ids)s::int[])
                 ), candidate AS (
                     SELECT me.id, me.parent_id AS related_id FROM me WHERE me.parent_id IS NOT NULL
                     UNION
@@ -508,7 +509,7 @@ class RentalCreditFacts(models.AbstractModel):
                          LIMIT 1) q
                  ORDER BY c.id, q.score, q.id
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 cid=str(company.id),
             )
         )

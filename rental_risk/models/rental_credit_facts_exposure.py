@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine.pg_arrays import array_literal
+
 
 class RentalCreditFacts(models.AbstractModel):
     """The current exposure and overdue receivables of customers, for the order check, the
@@ -65,7 +67,7 @@ class RentalCreditFacts(models.AbstractModel):
                 """
                 SELECT am.commercial_partner_id, SUM(am.amount_residual_signed)::float8
                   FROM account_move am
-                 WHERE am.commercial_partner_id = ANY(%(ids)s)
+                 WHERE am.commercial_partner_id = ANY(%(ids)s::int[])
                    AND am.company_id = %(company)s
                    AND am.state = 'posted'
                    AND am.move_type IN ('out_invoice', 'out_refund')
@@ -74,7 +76,7 @@ class RentalCreditFacts(models.AbstractModel):
                    AND am.invoice_date_due < %(due)s
                  GROUP BY am.commercial_partner_id
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 company=(company or self.env.company).id,
                 due=fields.Date.context_today(self) - timedelta(days=days),
             )

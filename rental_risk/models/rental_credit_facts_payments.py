@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine.pg_arrays import array_literal
 from .rental_credit_facts import LATE_GRACE_DAYS, OLDER_DAYS, RECENT_DAYS
 
 #: Key of today's payment facts of every customer, kept on the cursor during a run (see
@@ -51,7 +52,7 @@ class RentalCreditFacts(models.AbstractModel):
                       JOIN account_move am ON am.id = inv_line.move_id
                       JOIN account_move_line pay_line ON pay_line.id = apr.credit_move_id
                       JOIN account_journal pay_journal ON pay_journal.id = pay_line.journal_id
-                     WHERE (%(every)s OR am.commercial_partner_id = ANY(%(ids)s))
+                     WHERE (%(every)s OR am.commercial_partner_id = ANY(%(ids)s::int[]))
                        AND am.company_id = %(company)s
                        AND am.state = 'posted'
                        AND am.move_type = 'out_invoice'
@@ -75,7 +76,7 @@ class RentalCreditFacts(models.AbstractModel):
                  GROUP BY pt.as_of, p.partner_id
                 """,
                 every=partner_ids is None,
-                ids=list(partner_ids or ()),
+                ids=array_literal(partner_ids or ()),
                 company=(company or self.env.company).id,
                 todays=[today for today, _as_of in points],
                 as_ofs=[as_of for _today, as_of in points],
@@ -141,7 +142,7 @@ class RentalCreditFacts(models.AbstractModel):
                              WHERE l.move_id = am.id
                                AND apr.max_date <= am.invoice_date_due + %(grace)s
                       ) paid ON TRUE
-                     WHERE am.commercial_partner_id = ANY(%(ids)s)
+                     WHERE am.commercial_partner_id = ANY(%(ids)s::int[])
                        AND am.company_id = %(company)s
                        AND am.state = 'posted'
                        AND am.move_type = 'out_invoice'
@@ -172,7 +173,7 @@ class RentalCreditFacts(models.AbstractModel):
                             AND (pt.as_of IS NULL OR d.invoice_date <= pt.as_of)
                  GROUP BY pt.as_of, d.partner_id
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 company=(company or self.env.company).id,
                 todays=todays,
                 as_ofs=[as_of for _today, as_of in points],

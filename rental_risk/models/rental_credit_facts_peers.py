@@ -3,6 +3,8 @@ import statistics
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine.pg_arrays import array_literal
+
 #: Key of the medians kept on the cursor during a run (see ``_peer_rows_of_run``).
 PEER_CACHE = "rental_risk_peer_medians"
 GROUP_KINDS = ("industry", "state", "country")
@@ -158,7 +160,7 @@ class RentalCreditFacts(models.AbstractModel):
                     SELECT p.id, p.industry_id, p.state_id,
                            CASE WHEN p.state_id IS NULL THEN p.country_id END AS country_id
                       FROM res_partner p
-                     WHERE p.id = ANY(%(ids)s)
+                     WHERE p.id = ANY(%(ids)s::int[])
                        AND (p.industry_id IS NOT NULL OR p.country_id IS NOT NULL
                             OR p.state_id IS NOT NULL)
                 ), medians AS (%(medians)s)
@@ -174,7 +176,7 @@ class RentalCreditFacts(models.AbstractModel):
                              OR (reg.by_country AND reg.country_id = m.country_id))
                         AND reg.as_of IS NOT DISTINCT FROM pt.as_of
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 as_ofs=list(as_ofs),
                 medians=self._peer_medians_sql(
                     company,
@@ -210,10 +212,10 @@ class RentalCreditFacts(models.AbstractModel):
                 SELECT id, industry_id, state_id,
                        CASE WHEN state_id IS NULL THEN country_id END
                   FROM res_partner
-                 WHERE id = ANY(%(ids)s)
+                 WHERE id = ANY(%(ids)s::int[])
                    AND (industry_id IS NOT NULL OR country_id IS NOT NULL OR state_id IS NOT NULL)
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
             )
         )
         partners = self.env.cr.fetchall()
@@ -305,12 +307,14 @@ class RentalCreditFacts(models.AbstractModel):
                 """
                 SELECT id, industry_id, state_id, country_id
                   FROM res_partner
-                 WHERE id = ANY(%(ids)s)
+                 WHERE id = ANY(%(ids)s::int[])
                    AND id = commercial_partner_id
                    AND (industry_id IS NOT NULL OR state_id IS NOT NULL
                         OR country_id IS NOT NULL)
                 """,
-                ids=[partner_id for partner_id, row in payments.items() if row["paid"] > 0],
+                ids=array_literal(
+                    [partner_id for partner_id, row in payments.items() if row["paid"] > 0]
+                ),
             )
         )
         days = {}

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..engine.pg_arrays import array_literal
 from .rental_credit_facts import OLDER_DAYS, RECENT_DAYS
 
 
@@ -59,13 +60,13 @@ class RentalCreditFacts(models.AbstractModel):
                   FROM sale_order so
                   JOIN res_partner p ON p.id = so.partner_id
                   JOIN sale_order_line sol ON sol.order_id = so.id
-                 WHERE p.commercial_partner_id = ANY(%(ids)s)
+                 WHERE p.commercial_partner_id = ANY(%(ids)s::int[])
                    AND so.company_id = %(company)s
                    AND (so.state = 'sale' OR sol.rental_late_hours > 0)
                    AND %(known)s
                  GROUP BY p.commercial_partner_id
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 company=(company or self.env.company).id,
                 to_invoice=self._line_to_invoice_sql(),
                 ordered=self._line_ordered_sql(),
@@ -154,12 +155,12 @@ class RentalCreditFacts(models.AbstractModel):
                            MIN(rb.date_start)::date
                       FROM rental_booking rb
                       JOIN res_partner p ON p.id = rb.partner_id
-                     WHERE p.commercial_partner_id = ANY(%(ids)s) AND rb.state != 'cancelled'
+                     WHERE p.commercial_partner_id = ANY(%(ids)s::int[]) AND rb.state != 'cancelled'
                        AND rb.company_id = %(company)s
                        AND (%(end)s::timestamp IS NULL OR rb.date_start < %(end)s)
                      GROUP BY p.commercial_partner_id
                     """,
-                    ids=ids,
+                    ids=array_literal(ids),
                     company=company_id,
                     end=end,
                 )
@@ -180,7 +181,7 @@ class RentalCreditFacts(models.AbstractModel):
                                FILTER (WHERE lot.rental_state = 'out'))::float8
                       FROM stock_lot lot
                       JOIN res_partner p ON p.id = lot.rental_partner_id
-                     WHERE p.commercial_partner_id = ANY(%(ids)s)
+                     WHERE p.commercial_partner_id = ANY(%(ids)s::int[])
                        AND lot.rental_state IN ('lost', 'out')
                        -- not COALESCE(company_id, x) = x: PostgreSQL has no statistics on
                        -- it, guesses 1 serial in 200 and probes the partners serial by serial
@@ -188,7 +189,7 @@ class RentalCreditFacts(models.AbstractModel):
                        AND (lot.company_id = %(company)s OR lot.company_id IS NULL)
                      GROUP BY p.commercial_partner_id
                     """,
-                    ids=ids,
+                    ids=array_literal(ids),
                     company=company_id,
                 )
             )
@@ -208,7 +209,7 @@ class RentalCreditFacts(models.AbstractModel):
                 SELECT p.commercial_partner_id, COUNT(*)
                   FROM rental_damage_claim c
                   JOIN res_partner p ON p.id = c.partner_id
-                 WHERE p.commercial_partner_id = ANY(%(ids)s)
+                 WHERE p.commercial_partner_id = ANY(%(ids)s::int[])
                    AND c.company_id = %(company)s
                    AND c.claim_type = 'loss'
                    AND c.state != 'cancelled'
@@ -216,7 +217,7 @@ class RentalCreditFacts(models.AbstractModel):
                    AND (%(since)s::date IS NULL OR c.date > %(since)s::date)
                  GROUP BY p.commercial_partner_id
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 company=company_id,
                 until=until,
                 since=since,
@@ -238,7 +239,8 @@ class RentalCreditFacts(models.AbstractModel):
         self.env.flush_all()
         self.env.cr.execute(
             self._deposits_held_sql(
-                SQL("%s", list(partner_ids)), SQL("%s", (company or self.env.company).id)
+                SQL("%s::int[]", array_literal(partner_ids)),
+                SQL("%s", (company or self.env.company).id),
             )
         )
         for partner_id, held in self.env.cr.fetchall():
@@ -287,14 +289,14 @@ class RentalCreditFacts(models.AbstractModel):
                 SELECT p.commercial_partner_id, COUNT(*), SUM(c.assessed_amount)
                   FROM rental_damage_claim c
                   JOIN res_partner p ON p.id = c.partner_id
-                 WHERE p.commercial_partner_id = ANY(%(ids)s)
+                 WHERE p.commercial_partner_id = ANY(%(ids)s::int[])
                    AND c.company_id = %(company)s
                    AND c.state NOT IN ('waived', 'cancelled')
                    AND c.claim_type != 'loss'
                    AND (%(as_of)s::date IS NULL OR c.date <= %(as_of)s::date)
                  GROUP BY p.commercial_partner_id
                 """,
-                ids=list(partner_ids),
+                ids=array_literal(partner_ids),
                 company=(company or self.env.company).id,
                 as_of=as_of,
             )

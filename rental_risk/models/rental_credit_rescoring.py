@@ -11,7 +11,8 @@ from odoo.tools import SQL, get_lang, split_every
 
 from odoo.addons.base.models.res_lang import intersperse
 
-from ..engine.scoring import ScoringConfig, format_points, grade_drop, score_customer
+from ..engine.pg_arrays import array_literal
+from ..engine.scoring import ScoringConfig, format_points, grade_drop, moving_reasons
 
 _logger = logging.getLogger(__name__)
 
@@ -147,9 +148,9 @@ class RentalCreditRescoring(models.AbstractModel):
                 SELECT p.id, p.company_id,
                        ARRAY(SELECT jsonb_object_keys(COALESCE(p.rental_scored_at, '{}')))
                   FROM res_partner p
-                 WHERE p.id = ANY(%(ids)s)
+                 WHERE p.id = ANY(%(ids)s::int[])
                 """,
-                ids=partner_ids,
+                ids=array_literal(partner_ids),
             )
         )
         by_company = defaultdict(list)
@@ -213,13 +214,27 @@ class RentalCreditRescoring(models.AbstractModel):
         # the currency's precision changes something only for currencies with fewer decimals.
         round_amount = currency.round if currency.decimal_places < 2 else float
 
+        if grouping == [3, 0]:
+            # Groups of three all the way, as in most languages: Python's own grouping, with
+            # the language's separators swapped in (one pass, so "." and "," may trade places).
+            spec = f",.{currency.decimal_places}f"
+            separators = str.maketrans({",": thousands_sep, ".": decimal_point})
+
+            def format_number(value):
+                return format(round_amount(value), spec).translate(separators)
+
+        else:
+
+            def format_number(value):
+                integer, _dot, decimals = (pattern % round_amount(value)).partition(".")
+                number = intersperse(integer, grouping, thousands_sep)[0]
+                return f"{number}{decimal_point}{decimals}" if decimals else number
+
         def format_value(value):
-            integer, _dot, decimals = (pattern % round_amount(value)).partition(".")
-            number = intersperse(integer, grouping, thousands_sep)[0]
-            if decimals:
-                number = f"{number}{decimal_point}{decimals}"
-            number = number.replace(" ", "\N{NO-BREAK SPACE}").replace(
-                "-", "-\N{ZERO WIDTH NO-BREAK SPACE}"
+            number = (
+                format_number(value)
+                .replace(" ", "\N{NO-BREAK SPACE}")
+                .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
             )
             if before:
                 return f"{symbol}\N{NO-BREAK SPACE}{number}"
@@ -228,31 +243,31 @@ class RentalCreditRescoring(models.AbstractModel):
         return format_value
 
     @api.model
-    def _explanation(self, result, currency, cache):
+    def _explanation(self, reasons, new_customer, currency, cache):
         """Translated reasons, one line per factor that moved the score ("pays 23 days late on
-        average: -18"), amounts in ``currency``. ``cache`` memoises template translations and
-        amount formatters across a batch."""
+        average: -18"), amounts in ``currency``. ``reasons``: the ``(points, message, params)``
+        of the engine's ``moving_reasons``; ``new_customer``: no history yet. ``cache``
+        memoises template translations and amount formatters across a batch."""
         formatter = cache.get(currency)
         if formatter is None:
             formatter = cache[currency] = self._amount_formatter(currency)
         lines = []
-        for contribution in result.contributions:
-            if not contribution.points:
-                continue
-            template = cache.get(contribution.message)
+        for points, message, params in reasons:
+            template = cache.get(message)
             if template is None:
-                template = cache[contribution.message] = self.env._(contribution.message)
-            params = {
-                key: formatter(value) if isinstance(value, float) else value
-                for key, value in contribution.params.items()
-            }
-            if "kind" in params:  # an engine label (the kind of an officer signal)
-                kind = params["kind"]
-                if kind not in cache:
-                    cache[kind] = self.env._(kind)  # pylint: disable=translation-not-lazy
-                params["kind"] = cache[kind]
-            lines.append(f"{template % params}: {format_points(contribution.points)}")
-        if result.new_customer:
+                template = cache[message] = self.env._(message)
+            if params:
+                params = {
+                    key: formatter(value) if isinstance(value, float) else value
+                    for key, value in params.items()
+                }
+                if "kind" in params:  # an engine label (the kind of an officer signal)
+                    kind = params["kind"]
+                    if kind not in cache:
+                        cache[kind] = self.env._(kind)  # pylint: disable=translation-not-lazy
+                    params["kind"] = cache[kind]
+            lines.append(f"{template % params}: {format_points(points)}")
+        if new_customer:
             lines.insert(
                 0, self.env._("New customer: no history yet, so the neutral grade applies.")
             )
@@ -283,27 +298,30 @@ class RentalCreditRescoring(models.AbstractModel):
         for partner_id in partner_ids:
             state = states[partner_id]
             company_id = state["company_id"]
-            result = score_customer(facts[partner_id], configs[company_id])
-            grade = state["override"] or result.grade
+            customer = facts[partner_id]
+            score, grade_computed, reasons = moving_reasons(customer, configs[company_id])
+            grade = state["override"] or grade_computed
             if state["credit_limit_manual"]:
                 limit = state["manual_limit"] or 0.0
             else:
                 limit = limits[company_id][grade]
             exposure = exposures[partner_id]["total"]
-            explanation = self._explanation(result, currencies[company_id], translations)
+            explanation = self._explanation(
+                reasons, not customer.has_history, currencies[company_id], translations
+            )
             rows["id"].append(partner_id)
             rows["company_id"].append(company_id)
-            rows["score"].append(result.score)
-            rows["grade_computed"].append(result.grade)
+            rows["score"].append(score)
+            rows["grade_computed"].append(grade_computed)
             rows["grade"].append(grade)
             rows["explanation"].append(explanation)
             rows["limit"].append(limit)
             rows["exposure"].append(exposure)
             rows["available"].append(round(limit - exposure, 2))
-            rows["overdue"].append(facts[partner_id].overdue_balance)
+            rows["overdue"].append(customer.overdue_balance)
             rows["previous_score"].append(state["score"])
             rows["previous_grade"].append(state["grade"] or None)
-            rows["changed"].append(state["score"] != result.score or state["grade"] != grade)
+            rows["changed"].append(state["score"] != score or state["grade"] != grade)
             if grade_drop(state["grade"], grade) >= steps[company_id]:
                 drops.append((partner_id, state["grade"], grade, explanation, company_id))
         self._store_batch(rows, now)
@@ -341,7 +359,7 @@ class RentalCreditRescoring(models.AbstractModel):
     def _store_batch(self, rows, now):
         """Store a scored batch (``rows``: column name -> list of values, one per partner):
         one statement updates the partners and writes the history rows of what changed, so
-        the explanations travel to the server once."""
+        the explanations travel to the server once, each column as one array literal."""
         self.env.cr.execute(
             SQL(
                 """
@@ -375,19 +393,19 @@ class RentalCreditRescoring(models.AbstractModel):
                 """,
                 now=now,
                 assignments=self._scored_columns_sql(now),
-                ids=rows["id"],
-                company_ids=rows["company_id"],
-                scores=rows["score"],
-                grades_computed=rows["grade_computed"],
-                grades=rows["grade"],
-                explanations=rows["explanation"],
-                limits=rows["limit"],
-                exposures=rows["exposure"],
-                availables=rows["available"],
-                overdues=rows["overdue"],
-                previous_scores=rows["previous_score"],
-                previous_grades=rows["previous_grade"],
-                changed=rows["changed"],
+                ids=array_literal(rows["id"]),
+                company_ids=array_literal(rows["company_id"]),
+                scores=array_literal(rows["score"]),
+                grades_computed=array_literal(rows["grade_computed"]),
+                grades=array_literal(rows["grade"]),
+                explanations=array_literal(rows["explanation"]),
+                limits=array_literal(rows["limit"]),
+                exposures=array_literal(rows["exposure"]),
+                availables=array_literal(rows["available"]),
+                overdues=array_literal(rows["overdue"]),
+                previous_scores=array_literal(rows["previous_score"]),
+                previous_grades=array_literal(rows["previous_grade"]),
+                changed=array_literal(rows["changed"]),
             )
         )
         if any(rows["changed"]):

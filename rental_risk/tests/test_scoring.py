@@ -2,7 +2,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import format_amount
 
+from odoo.addons.rental_risk.engine.pg_arrays import array_literal
 from odoo.addons.rental_risk.engine.scoring import CustomerFacts, score_customer
 
 from .common_scoring import CreditScoringCommon
@@ -190,3 +192,57 @@ class TestCreditScoring(CreditScoringCommon):
         self.assertEqual(rows[0].score, 60)
         self.assertEqual(rows[0].previous_score, 55)
         self.assertEqual(rows[0].score_change, 5)
+
+    def test_explanation_amounts_are_formatted_like_format_amount(self):
+        """The rescoring's own amount formatter writes what ``tools.format_amount`` writes,
+        in languages grouping by three (with either separator) or otherwise, and in
+        currencies with the symbol before or after and with 0 or 2 decimals."""
+        langs = self.env["res.lang"]
+        for code in ("en_US", "de_DE", "fr_FR", "en_IN"):  # en_IN groups 3, then 2 by 2
+            langs |= langs._activate_lang(code)
+        self.assertEqual(
+            sorted(set(langs.mapped("grouping"))), ["[3,0]", "[3,2,0]"], "both paths are run"
+        )
+        jpy = self.env.ref("base.JPY")
+        jpy.active = True
+        eur = self.env.ref("base.EUR")
+        values = (0.0, 0.5, 7.25, 999.99, 1000.0, 1234.5, 12345678.91, -1234.5, -0.5)
+        for lang in langs:
+            env = self.env(context=dict(self.env.context, lang=lang.code))
+            for currency in (self.company.currency_id, eur, jpy):
+                formatter = env["rental.credit.rescoring"]._amount_formatter(currency)
+                for value in values:
+                    with self.subTest(lang=lang.code, currency=currency.name, value=value):
+                        self.assertEqual(formatter(value), format_amount(env, value, currency))
+
+    def test_array_literals_round_trip_through_postgresql(self):
+        """What the rescoring sends as array literals comes back from PostgreSQL unchanged:
+        texts a customer can type (quotes, backslashes, braces, commas, the word NULL, new
+        lines, other scripts) stay one harmless element each, and numbers keep their value."""
+        texts = [
+            'O\'Brien "Gear" {Rentals}, Ltd\\',
+            "NULL",
+            "",
+            "two\nlines",
+            "租赁公司'); DROP TABLE res_partner; --",
+        ]
+        self.env.cr.execute(
+            "SELECT %s::text[], %s::int[], %s::numeric[]::float8[], %s::bool[], %s::varchar[]",
+            [
+                array_literal(texts),
+                array_literal([1, -2, 2_000_000_000]),
+                array_literal([0.1, -1234.56, 1e16, None]),
+                array_literal([True, False, None]),
+                array_literal(["A", None]),
+            ],
+        )
+        self.assertEqual(
+            self.env.cr.fetchone(),
+            (
+                texts,
+                [1, -2, 2_000_000_000],
+                [0.1, -1234.56, 1e16, None],
+                [True, False, None],
+                ["A", None],
+            ),
+        )
