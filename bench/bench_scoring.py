@@ -443,7 +443,7 @@ def naive_rescore(env, partner_id, today, peers):
     from odoo.addons.rental_risk.engine.scoring import (
         SIGNAL_SEVERITY,
         CustomerFacts,
-        score_customer,
+        moving_reasons,
     )
     from odoo.addons.rental_risk.models.rental_credit_facts import (
         LATE_GRACE_DAYS,
@@ -733,8 +733,10 @@ def naive_rescore(env, partner_id, today, peers):
         if signals
         else None,
     )
-    result = score_customer(facts, config)
-    grade = override["grade"] if override and override["kind"] == "grade_override" else result.grade
+    score, grade_computed, reasons = moving_reasons(facts, config)
+    grade = (
+        override["grade"] if override and override["kind"] == "grade_override" else grade_computed
+    )
     if manual and manual["kind"] == "credit_limit":
         limit_amount = manual["amount"]
     else:
@@ -750,13 +752,15 @@ def naive_rescore(env, partner_id, today, peers):
     )
     # The same outputs as the real rescoring: stored results and a history row.
     previous_score, previous_grade = state["rental_score"], state["rental_grade"]
-    explanation = env["rental.credit.rescoring"]._explanation(result, company.currency_id, {})
+    explanation = env["rental.credit.rescoring"]._explanation(
+        reasons, not facts.has_history, company.currency_id, {}
+    )
     # The figures are the rescoring's own: written behind its guard, as the rescoring does.
     with env["rental.risk.decision"]._open_guard():
         partner.write(
             {
-                "rental_score": result.score,
-                "rental_grade_computed": result.grade,
+                "rental_score": score,
+                "rental_grade_computed": grade_computed,
                 "rental_grade": grade,
                 "rental_score_explanation": explanation,
                 "rental_scored_at": fields.Datetime.now(),
@@ -769,7 +773,7 @@ def naive_rescore(env, partner_id, today, peers):
         env["rental.score.history"].create(
             {
                 "partner_id": partner_id,
-                "score": result.score,
+                "score": score,
                 "grade": grade,
                 "previous_score": previous_score,
                 "previous_grade": previous_grade,
@@ -777,7 +781,7 @@ def naive_rescore(env, partner_id, today, peers):
             }
         )
         env.flush_all()
-    return result.score, grade, exposure
+    return score, grade, exposure
 
 
 def main():
